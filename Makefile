@@ -1,0 +1,45 @@
+# Terbuka: `make demo` runs the portal with the Pontianak demo; `make test` runs the whole suite.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: install demo serve test test-sqlite test-postgres lint bench clean
+
+$(STAMP): pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	$(BIN)/terbuka demo
+	$(BIN)/terbuka serve --host 127.0.0.1 --port 8000
+
+serve: install
+	$(BIN)/terbuka serve
+
+# The suite runs on SQLite, then again on PostgreSQL when TERBUKA_TEST_DATABASE_URL is set.
+test: install test-sqlite test-postgres
+
+test-sqlite: install
+	TERBUKA_TEST_DATABASE_URL= $(BIN)/pytest -n 2
+
+test-postgres: install
+	@if [ -n "$$TERBUKA_TEST_DATABASE_URL" ]; then \
+		echo "== again on PostgreSQL: $$TERBUKA_TEST_DATABASE_URL"; \
+		$(BIN)/pytest -p no:xdist; \
+	fi
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+bench: install
+	$(BIN)/python benchmarks/validate.py
+	$(BIN)/python benchmarks/search.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

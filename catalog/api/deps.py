@@ -1,0 +1,40 @@
+"""Dependencies shared by the routers: the database session and the signed-in user."""
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlmodel import Session
+
+from catalog.db import get_engine
+from catalog.errors import Unauthorized
+from catalog.models import User
+from catalog.services.users import user_for_token
+
+
+def get_session() -> Iterator[Session]:
+    with Session(get_engine(), expire_on_commit=False) as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def optional_user(request: Request, session: SessionDep) -> User | None:
+    header = request.headers.get("authorization")
+    if not header:
+        return None
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("use 'Authorization: Bearer <token>'", code="invalid_token")
+    return user_for_token(session, token=token.strip())
+
+
+def required_user(user: Annotated[User | None, Depends(optional_user)]) -> User:
+    if user is None:
+        raise Unauthorized("this needs an API token: 'Authorization: Bearer <token>'", code="token_required")
+    return user
+
+
+OptionalUser = Annotated[User | None, Depends(optional_user)]
+CurrentUser = Annotated[User, Depends(required_user)]

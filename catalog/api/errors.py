@@ -1,0 +1,60 @@
+"""Every error leaves as JSON with a stable code and a human message, never a stack trace."""
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from catalog.errors import CatalogError
+
+log = logging.getLogger("terbuka")
+
+HTTP_CODES = {
+    400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+    409: "conflict", 413: "too_large", 415: "unsupported_media_type", 416: "range_not_satisfiable",
+    422: "invalid", 429: "too_many_requests",
+}
+
+
+def error_body(code: str, message: str, detail: object = None) -> dict[str, object]:
+    body: dict[str, object] = {"error": {"code": code, "message": message}}
+    if detail is not None:
+        body["error"]["detail"] = detail  # type: ignore[index]
+    return body
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(CatalogError)
+    async def _catalog_error(_request: Request, exc: CatalogError) -> JSONResponse:
+        return JSONResponse(error_body(exc.code, exc.message, exc.detail), status_code=exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = [
+            {"field": ".".join(str(p) for p in err.get("loc", ()) if p != "body"), "message": err.get("msg", "")}
+            for err in exc.errors()
+        ]
+        summary = "; ".join(f"{p['field']}: {p['message']}" for p in problems[:5])
+        return JSONResponse(error_body("invalid_request", f"invalid request: {summary}", problems), status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = HTTP_CODES.get(exc.status_code, "http_error")
+        message = str(exc.detail)
+        if exc.status_code == 400 and request.headers.get("content-type", "").startswith("multipart/"):
+            code = "malformed_multipart"
+        elif message == "There was an error parsing the body":
+            code = "unreadable_body"
+            message = "the request body could not be read: send UTF-8 JSON or well-formed multipart/form-data"
+        return JSONResponse(
+            error_body(code, message), status_code=exc.status_code, headers=getattr(exc, "headers", None)
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return JSONResponse(
+            error_body("internal_error", "an unexpected error occurred; it has been logged"), status_code=500
+        )

@@ -1,0 +1,40 @@
+"""The composition root: builds the FastAPI application."""
+
+from fastapi import APIRouter, FastAPI
+from fastapi.responses import HTMLResponse
+
+from catalog.api.errors import install_error_handlers
+from catalog.api.limits import BodySizeLimit
+from catalog.api.v1 import datasets, meta, organizations, releases
+from catalog.settings import get_settings
+
+DESCRIPTION = """Terbuka: the open-data catalogue of Kota Pontianak (Satu Data Indonesia).
+
+Reading is open to everyone. Writing needs an API token: `Authorization: Bearer <token>`
+(`terbuka token create USER`). Errors are JSON: `{"error": {"code": "...", "message": "..."}}`.
+"""
+
+
+def create_app() -> FastAPI:
+    settings = get_settings()
+    app = FastAPI(title="Terbuka API", version="1", description=DESCRIPTION)
+    install_error_handlers(app)
+    v1 = APIRouter(prefix="/api/v1")
+    for module in (organizations, datasets, releases, meta):
+        v1.include_router(module.router)
+    app.include_router(v1)
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/", include_in_schema=False, response_class=HTMLResponse)
+    def home() -> str:
+        return (
+            "<!doctype html><html lang='id'><meta charset='utf-8'><title>Terbuka</title>"
+            "<h1>Terbuka — Satu Data Kota Pontianak</h1>"
+            "<p><a href='/api/v1/datasets'>Dataset (API)</a> · <a href='/docs'>Dokumentasi API</a></p></html>"
+        )
+
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes)
+    return app

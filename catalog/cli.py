@@ -1,0 +1,132 @@
+"""The `terbuka` command line: the same services as the API."""
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from catalog.db import get_engine, session_scope
+from catalog.errors import CatalogError
+from catalog.models import Role
+from catalog.settings import get_settings
+
+app = typer.Typer(help="Terbuka: the open-data catalogue of Kota Pontianak.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+user_app = typer.Typer(help="Accounts.", no_args_is_help=True)
+token_app = typer.Typer(help="API tokens.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(user_app, name="user")
+app.add_typer(token_app, name="token")
+console = Console()
+errors = Console(stderr=True)
+
+
+def fail(exc: CatalogError) -> typer.Exit:
+    errors.print(f"[red]error[/red] ({exc.code}): {exc.message}")
+    return typer.Exit(code=1)
+
+
+def upgrade_database() -> None:
+    from catalog.migrate import upgrade
+    from catalog.services.reference import ensure_reference_data
+
+    upgrade(get_settings().database_url)
+    with session_scope() as session:
+        ensure_reference_data(session)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply the migrations and load the reference data (licenses, themes)."""
+    upgrade_database()
+    console.print(f"database is up to date: {get_engine().url.render_as_string(hide_password=True)}")
+
+
+@user_app.command("add")
+def user_add(
+    username: str,
+    role: Annotated[Role, typer.Option(help="produsen, walidata, pembina or admin")],
+    org: Annotated[str | None, typer.Option(help="the OPD's slug (required for produsen)")] = None,
+    full_name: Annotated[str, typer.Option(help="display name")] = "",
+    email: Annotated[str | None, typer.Option()] = None,
+    password: Annotated[str | None, typer.Option(help="for the web portal; omit for API-only accounts")] = None,
+) -> None:
+    """Create an account."""
+    from catalog.services.users import create_user
+
+    try:
+        with session_scope() as session:
+            user = create_user(
+                session, username=username, role=role, organization_slug=org, full_name=full_name,
+                email=email, password=password,
+            )
+            console.print(f"created {user.role.value} {user.username}" + (f" for {org}" if org else ""))
+    except CatalogError as exc:
+        raise fail(exc) from exc
+
+
+@user_app.command("list")
+def user_list() -> None:
+    """List the accounts."""
+    from sqlmodel import select
+
+    from catalog.models import User
+
+    table = Table("username", "role", "organization", "active")
+    with session_scope() as session:
+        for user in session.exec(select(User).order_by(User.username)).all():
+            org = user.organization.slug if user.organization else ""
+            table.add_row(user.username, user.role.value, org, "yes" if user.is_active else "no")
+    console.print(table)
+
+
+@token_app.command("create")
+def token_create(
+    username: str, name: Annotated[str, typer.Option(help="what the token is for")] = ""
+) -> None:
+    """Create an API token for USER and print it once: it is stored only as a hash."""
+    from catalog.services.users import create_token, get_user
+
+    try:
+        with session_scope() as session:
+            token = create_token(session, user=get_user(session, username=username), name=name)
+    except CatalogError as exc:
+        raise fail(exc) from exc
+    typer.echo(token)
+
+
+@app.command()
+def demo() -> None:
+    """Load the Kota Pontianak demo catalogue (idempotent)."""
+    from catalog.demo import load_demo
+
+    upgrade_database()
+    with session_scope() as session:
+        summary = load_demo(session, progress=console)
+    console.print(summary)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option()] = 8000,
+    workers: Annotated[int, typer.Option(help="worker processes")] = 1,
+    reload: Annotated[bool, typer.Option()] = False,
+) -> None:
+    """Serve the portal and the API."""
+    import uvicorn
+
+    uvicorn.run(
+        "catalog.app:create_app", factory=True, host=host, port=port, workers=workers, reload=reload,
+        proxy_headers=True,
+    )
+
+
+def _register_validate() -> None:
+    from schemas.cli import validate
+
+    app.command("validate")(validate)
+
+
+_register_validate()

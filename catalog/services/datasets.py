@@ -1,0 +1,222 @@
+"""Datasets: their editable metadata, visibility and listings."""
+
+from typing import Any
+
+from sqlalchemy.orm import selectinload
+from sqlmodel import Session, col, func, select
+
+from catalog.errors import Conflict, Forbidden, Invalid, NotFound
+from catalog.models import (
+    Dataset,
+    DatasetCreate,
+    DatasetPublic,
+    DatasetTag,
+    DatasetTheme,
+    DatasetUpdate,
+    License,
+    Organization,
+    Page,
+    Release,
+    ReleaseState,
+    Resource,
+    Role,
+    Tag,
+    Theme,
+    User,
+    utcnow,
+)
+from catalog.services import activity
+from catalog.services.organizations import get_organization
+from catalog.settings import get_settings
+from catalog.workflow import can_manage_dataset_of
+
+SORTS: dict[str, Any] = {
+    "title": col(Dataset.title).asc(),
+    "-title": col(Dataset.title).desc(),
+    "modified": col(Dataset.modified).asc(),
+    "-modified": col(Dataset.modified).desc(),
+}
+
+
+def is_staff_for(actor: User | None, dataset: Dataset) -> bool:
+    """Who may see a dataset's unpublished releases."""
+    if actor is None or not actor.is_active:
+        return False
+    return actor.role != Role.produsen or actor.organization_id == dataset.organization_id
+
+
+def current_release_numbers() -> Any:
+    return (
+        select(Release.dataset_id, func.max(Release.number).label("number"))
+        .where(Release.state == ReleaseState.published)
+        .group_by(col(Release.dataset_id))
+        .subquery()
+    )
+
+
+def current_release(session: Session, dataset: Dataset) -> Release | None:
+    """The dataset's current version: its newest published release."""
+    return session.exec(
+        select(Release)
+        .where(Release.dataset_id == dataset.id, Release.state == ReleaseState.published)
+        .order_by(col(Release.number).desc())
+    ).first()
+
+
+def get_dataset(session: Session, *, slug: str, actor: User | None = None) -> Dataset:
+    dataset = session.exec(select(Dataset).where(Dataset.slug == slug)).first()
+    if dataset is None or (current_release(session, dataset) is None and not is_staff_for(actor, dataset)):
+        raise NotFound(f"no dataset {slug!r}", code="dataset_not_found")
+    return dataset
+
+
+def to_public(dataset: Dataset, *, current: int | None) -> DatasetPublic:
+    return DatasetPublic.model_validate(
+        dataset,
+        update={
+            "organization": dataset.organization.slug,
+            "organization_name": dataset.organization.name,
+            "tags": sorted(t.name for t in dataset.tags),
+            "themes": sorted(t.slug for t in dataset.themes),
+            "current_release": current,
+            "url": f"{get_settings().base_url}/api/v1/datasets/{dataset.slug}",
+        },
+    )
+
+
+def list_datasets(
+    session: Session,
+    *,
+    organization: str | None = None,
+    tag: str | None = None,
+    theme: str | None = None,
+    license: str | None = None,
+    format: str | None = None,
+    sort: str = "-modified",
+    page: int = 1,
+    per_page: int = 20,
+    include_unpublished: bool = False,
+) -> Page[DatasetPublic]:
+    if sort not in SORTS:
+        raise Invalid(f"sort must be one of {', '.join(SORTS)}", code="invalid_sort")
+    current = current_release_numbers()
+    query = select(Dataset, current.c.number)
+    if include_unpublished:
+        query = query.outerjoin(current, current.c.dataset_id == Dataset.id)
+    else:
+        query = query.join(current, current.c.dataset_id == Dataset.id)
+    if organization:
+        query = query.join(Organization).where(Organization.slug == organization)
+    if tag:
+        query = query.where(
+            col(Dataset.id).in_(select(DatasetTag.dataset_id).join(Tag).where(Tag.name == tag.lower()))
+        )
+    if theme:
+        query = query.where(
+            col(Dataset.id).in_(select(DatasetTheme.dataset_id).join(Theme).where(Theme.slug == theme))
+        )
+    if license:
+        query = query.where(Dataset.license_id == license)
+    if format:
+        query = query.where(
+            col(Dataset.id).in_(
+                select(Release.dataset_id)
+                .join(Resource)
+                .where(Release.state == ReleaseState.published, Resource.format == format.upper())
+            )
+        )
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    rows = session.exec(
+        query.options(
+            selectinload(Dataset.organization),  # type: ignore[arg-type]
+            selectinload(Dataset.tags),  # type: ignore[arg-type]
+            selectinload(Dataset.themes),  # type: ignore[arg-type]
+        )
+        .order_by(SORTS[sort], col(Dataset.id))
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    ).all()
+    return Page(
+        items=[to_public(dataset, current=number) for dataset, number in rows],
+        total=total,
+        page=page,
+        per_page=per_page,
+    )
+
+
+def _tags(session: Session, names: list[str]) -> list[Tag]:
+    tags = []
+    for name in sorted({n.strip().lower() for n in names if n.strip()}):
+        tag = session.exec(select(Tag).where(Tag.name == name)).first() or Tag(name=name)
+        tags.append(tag)
+    return tags
+
+
+def _themes(session: Session, slugs: list[str]) -> list[Theme]:
+    themes = list(session.exec(select(Theme).where(col(Theme.slug).in_(slugs))).all())
+    unknown = set(slugs) - {t.slug for t in themes}
+    if unknown:
+        raise Invalid(f"unknown themes: {', '.join(sorted(unknown))}", code="unknown_theme")
+    return themes
+
+
+def _check_license(session: Session, license_id: str) -> None:
+    if session.get(License, license_id) is None:
+        raise Invalid(f"unknown license {license_id!r}", code="unknown_license")
+
+
+def create_dataset(session: Session, *, data: DatasetCreate, actor: User | None) -> Dataset:
+    organization = get_organization(session, slug=data.organization)
+    if not can_manage_dataset_of(actor, organization.id or 0) and not (actor and actor.role == Role.walidata):
+        raise Forbidden("you may not create datasets for this organization", code="wrong_organization")
+    if session.exec(select(Dataset).where(Dataset.slug == data.slug)).first():
+        raise Conflict(f"a dataset with slug {data.slug!r} already exists", code="duplicate_slug")
+    _check_license(session, data.license_id)
+    fields = data.model_dump(exclude={"organization", "tags", "themes"})
+    assert organization.id is not None
+    dataset = Dataset(**fields, organization_id=organization.id)
+    dataset.tags = _tags(session, data.tags)
+    dataset.themes = _themes(session, data.themes)
+    session.add(dataset)
+    session.flush()
+    activity.record(
+        session, actor=actor, action="dataset.create", object_type="dataset", object_id=dataset.id,
+        dataset_id=dataset.id, detail=data.model_dump(mode="json"),
+    )
+    session.commit()
+    return dataset
+
+
+def update_dataset(session: Session, *, slug: str, data: DatasetUpdate, actor: User | None) -> Dataset:
+    """Edit the metadata; published releases keep the snapshot they were published with."""
+    dataset = get_dataset(session, slug=slug, actor=actor)
+    if not can_manage_dataset_of(actor, dataset.organization_id) and not (actor and actor.role == Role.walidata):
+        raise Forbidden("you may not edit this dataset", code="wrong_organization")
+    changes = data.model_dump(exclude_unset=True)
+    if changes.get("license_id"):
+        _check_license(session, changes["license_id"])
+    if "tags" in changes:
+        dataset.tags = _tags(session, changes.pop("tags") or [])
+    if "themes" in changes:
+        dataset.themes = _themes(session, changes.pop("themes") or [])
+    for key, value in changes.items():
+        if value is None and key in ("title", "update_frequency", "license_id", "is_priority", "extras"):
+            raise Invalid(f"{key} cannot be empty", code="invalid_field")
+        setattr(dataset, key, value)
+    dataset.modified = utcnow()
+    session.add(dataset)
+    activity.record(
+        session, actor=actor, action="dataset.update", object_type="dataset", object_id=dataset.id,
+        dataset_id=dataset.id, detail=data.model_dump(mode="json", exclude_unset=True),
+    )
+    session.commit()
+    return dataset
+
+
+def metadata_snapshot(dataset: Dataset) -> dict[str, Any]:
+    """The metadata a release freezes when it is submitted."""
+    snapshot = to_public(dataset, current=None).model_dump(
+        mode="json", exclude={"id", "current_release", "url", "created"}
+    )
+    snapshot["organization_abbreviation"] = dataset.organization.abbreviation
+    return snapshot

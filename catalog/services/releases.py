@@ -1,0 +1,243 @@
+"""Releases: numbered, immutable once published, moved through the workflow."""
+
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, func, select
+
+from catalog import workflow
+from catalog.errors import Conflict, Forbidden, NotFound
+from catalog.models import (
+    Dataset,
+    Release,
+    ReleasePublic,
+    ReleaseState,
+    Resource,
+    ResourcePublic,
+    Role,
+    User,
+    utcnow,
+)
+from catalog.services import activity
+from catalog.services.datasets import get_dataset, is_staff_for, metadata_snapshot
+from catalog.services.files import IncomingFile, file_store, format_of, media_type_of, safe_name
+from catalog.services.validation import check_schema_reference, validate_resource
+from catalog.settings import get_settings
+
+PUBLIC_STATES = {ReleaseState.published, ReleaseState.withdrawn}
+
+
+def get_release(
+    session: Session, *, release_id: int, actor: User | None = None, acting: bool = False
+) -> Release:
+    """A release the actor may see; when a signed-in user acts on it, the workflow decides instead,
+    so that a producer of another OPD is told 403 rather than 404."""
+    release = session.get(Release, release_id)
+    visible = release is not None and (
+        release.state in PUBLIC_STATES or is_staff_for(actor, release.dataset) or (acting and actor is not None)
+    )
+    if release is None or not visible:
+        raise NotFound(f"no release {release_id}", code="release_not_found")
+    return release
+
+
+def get_resource(
+    session: Session, *, release_id: int, resource_id: int, actor: User | None = None, acting: bool = False
+) -> Resource:
+    release = get_release(session, release_id=release_id, actor=actor, acting=acting)
+    resource = session.get(Resource, resource_id)
+    if resource is None or resource.release_id != release.id:
+        raise NotFound(f"no resource {resource_id} in release {release_id}", code="resource_not_found")
+    return resource
+
+
+def list_releases(session: Session, *, dataset_slug: str, actor: User | None = None) -> list[Release]:
+    dataset = get_dataset(session, slug=dataset_slug, actor=actor)
+    releases = session.exec(
+        select(Release).where(Release.dataset_id == dataset.id).order_by(col(Release.number).desc())
+    ).all()
+    return [r for r in releases if r.state in PUBLIC_STATES or is_staff_for(actor, dataset)]
+
+
+def _username(session: Session, user_id: int | None) -> str | None:
+    user = session.get(User, user_id) if user_id else None
+    return user.username if user else None
+
+
+def resource_public(release: Release, resource: Resource) -> ResourcePublic:
+    base = get_settings().base_url
+    return ResourcePublic.model_validate(
+        resource,
+        update={"download_url": f"{base}/api/v1/releases/{release.id}/resources/{resource.id}/download"},
+    )
+
+
+def to_public(session: Session, release: Release) -> ReleasePublic:
+    return ReleasePublic.model_validate(
+        release,
+        update={
+            "dataset": release.dataset.slug,
+            "created_by": _username(session, release.created_by_id),
+            "submitted_by": _username(session, release.submitted_by_id),
+            "reviewed_by": _username(session, release.reviewed_by_id),
+            "endorsed_by": _username(session, release.endorsed_by_id),
+            "resources": [resource_public(release, r) for r in release.resources],
+        },
+    )
+
+
+def _require_editable(release: Release, actor: User | None) -> None:
+    if release.state != ReleaseState.draft:
+        raise Conflict(
+            f"release {release.number} is {release.state.value}; only a draft can change "
+            "(a published release never changes: make a new release)",
+            code="release_immutable",
+        )
+    if not workflow.can_manage_dataset_of(actor, release.dataset.organization_id):
+        raise Forbidden("you may not edit this OPD's releases", code="wrong_organization")
+
+
+def create_release(
+    session: Session,
+    *,
+    dataset_slug: str,
+    actor: User | None,
+    notes: str = "",
+    files: list[IncomingFile] | None = None,
+    urls: list[str] | None = None,
+    schema: str | dict[str, Any] | None = None,
+) -> Release:
+    """Open a new draft release, numbered after the dataset's last one, with its resources."""
+    dataset: Dataset = get_dataset(session, slug=dataset_slug, actor=actor)
+    if not workflow.can_manage_dataset_of(actor, dataset.organization_id):
+        raise Forbidden("you may not add releases to this OPD's datasets", code="wrong_organization")
+    check_schema_reference(schema)
+    assert dataset.id is not None
+    last = session.exec(select(func.max(Release.number)).where(Release.dataset_id == dataset.id)).one()
+    release = Release(
+        dataset_id=dataset.id, number=(last or 0) + 1, notes=notes, created_by_id=actor.id if actor else None,
+        metadata_snapshot=metadata_snapshot(dataset),
+    )
+    session.add(release)
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        session.rollback()
+        raise Conflict("another release was created at the same time; try again", code="release_race") from exc
+    for incoming in files or []:
+        _add_file(session, release=release, incoming=incoming, schema=schema)
+    for url in urls or []:
+        name = safe_name(url.rstrip("/")) or url
+        fmt = format_of(name)
+        session.add(Resource(
+            release_id=release.id or 0, position=len(release.resources), name=name, format=fmt,
+            media_type=media_type_of(fmt, name), url=url,
+        ))
+        session.flush()
+        session.refresh(release)
+    activity.record(
+        session, actor=actor, action="release.create", object_type="release", object_id=release.id,
+        dataset_id=dataset.id, detail={"number": release.number, "resources": [r.name for r in release.resources]},
+    )
+    session.commit()
+    session.refresh(release)
+    return release
+
+
+def _add_file(
+    session: Session, *, release: Release, incoming: IncomingFile, schema: str | dict[str, Any] | None
+) -> Resource:
+    stored = file_store().put_file(incoming.stream, max_bytes=get_settings().max_upload_bytes)
+    name = safe_name(incoming.filename)
+    fmt = format_of(name)
+    resource = Resource(
+        release_id=release.id or 0, position=len(release.resources), name=name, format=fmt,
+        media_type=media_type_of(fmt, name), byte_size=stored.byte_size, sha256=stored.sha256,
+        schema_ref=schema if isinstance(schema, str) else None,
+        table_schema=schema if isinstance(schema, dict) else None,
+    )
+    session.add(resource)
+    session.flush()
+    validate_resource(session, resource=resource)
+    session.refresh(release)
+    return resource
+
+
+def add_resource(
+    session: Session, *, release_id: int, incoming: IncomingFile, actor: User | None,
+    schema: str | dict[str, Any] | None = None,
+) -> Resource:
+    release = get_release(session, release_id=release_id, actor=actor, acting=True)
+    _require_editable(release, actor)
+    check_schema_reference(schema)
+    resource = _add_file(session, release=release, incoming=incoming, schema=schema)
+    activity.record(
+        session, actor=actor, action="resource.add", object_type="resource", object_id=resource.id,
+        dataset_id=release.dataset_id, detail={"release": release.number, "name": resource.name},
+    )
+    session.commit()
+    return resource
+
+
+def remove_resource(session: Session, *, release_id: int, resource_id: int, actor: User | None) -> None:
+    """Take a resource out of a draft; the stored file stays (other releases may share it)."""
+    resource = get_resource(session, release_id=release_id, resource_id=resource_id, actor=actor, acting=True)
+    release = resource.release
+    _require_editable(release, actor)
+    session.delete(resource)
+    activity.record(
+        session, actor=actor, action="resource.remove", object_type="resource", object_id=resource_id,
+        dataset_id=release.dataset_id, detail={"release": release.number, "name": resource.name},
+    )
+    session.commit()
+
+
+def update_release_notes(session: Session, *, release_id: int, notes: str, actor: User | None) -> Release:
+    release = get_release(session, release_id=release_id, actor=actor, acting=True)
+    _require_editable(release, actor)
+    release.notes = notes
+    session.add(release)
+    activity.record(
+        session, actor=actor, action="release.update", object_type="release", object_id=release.id,
+        dataset_id=release.dataset_id, detail={"notes": notes},
+    )
+    session.commit()
+    return release
+
+
+def transition(
+    session: Session, *, release_id: int, action: workflow.Action, actor: User | None, note: str | None = None
+) -> Release:
+    """Move a release through the workflow and log it; a refused move changes nothing."""
+    release = get_release(session, release_id=release_id, actor=actor, acting=True)
+    if action is workflow.Action.submit:
+        release.metadata_snapshot = metadata_snapshot(release.dataset)
+    try:
+        previous = workflow.apply(release, action, actor=actor, note=note)
+    except Exception:
+        session.rollback()
+        raise
+    if action is workflow.Action.approve:
+        release.dataset.modified = utcnow()
+        session.add(release.dataset)
+    session.add(release)
+    activity.record(
+        session, actor=actor, action=f"release.{action.value}", object_type="release", object_id=release.id,
+        dataset_id=release.dataset_id,
+        detail={"number": release.number, "from": previous.value, "to": release.state.value, "note": note},
+    )
+    session.commit()
+    session.refresh(release)
+    return release
+
+
+def pending_review(session: Session, *, actor: User | None) -> list[Release]:
+    """The review queue: submitted releases (the pembina sees Data Prioritas only)."""
+    if actor is None or actor.role not in (Role.walidata, Role.admin, Role.pembina):
+        raise Forbidden("only reviewers have a review queue", code="role_not_allowed")
+    releases = session.exec(
+        select(Release).where(Release.state == ReleaseState.submitted).order_by(col(Release.submitted_at))
+    ).all()
+    if actor.role == Role.pembina:
+        return [r for r in releases if r.dataset.is_priority]
+    return list(releases)

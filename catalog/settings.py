@@ -1,0 +1,33 @@
+"""Configuration: environment variables with the TERBUKA_ prefix, nothing else."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TERBUKA_", extra="ignore")
+
+    database_url: str = "sqlite:///./var/terbuka.db"
+    data_dir: Path = Path("./var")
+    max_upload_bytes: int = 512 * 1024 * 1024
+    base_url: str = "http://127.0.0.1:8000"
+    meili_url: str | None = None
+    meili_key: str | None = None
+    redis_url: str | None = None
+    harvest_allowed_hosts: str = ""
+    validation_error_limit: int | None = None
+
+    @property
+    def files_dir(self) -> Path:
+        return self.data_dir / "files"
+
+    @property
+    def tmp_dir(self) -> Path:
+        return self.data_dir / "tmp"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,82 @@
+"""Content-addressed file storage: files live under DATA_DIR/files/ab/cd/<sha256>."""
+
+import hashlib
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from catalog.errors import NotFound, TooLarge
+
+CHUNK = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    sha256: str
+    byte_size: int
+    path: Path
+
+
+class FileStore:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.files = root / "files"
+        self.tmp = root / "tmp"
+
+    def path_for(self, sha256: str) -> Path:
+        if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
+            raise NotFound(f"no stored file {sha256!r}", code="file_not_found")
+        return self.files / sha256[:2] / sha256[2:4] / sha256
+
+    def open(self, sha256: str) -> Path:
+        path = self.path_for(sha256)
+        if not path.is_file():
+            raise NotFound(f"stored file {sha256} is missing", code="file_not_found")
+        return path
+
+    def put_chunks(self, chunks: Iterable[bytes], *, max_bytes: int | None = None) -> StoredFile:
+        """Stream chunks to a temporary file, hashing as they come, then rename into place.
+
+        Nothing partial is ever left behind: an oversize or failed write removes the temp file.
+        """
+        self.tmp.mkdir(parents=True, exist_ok=True)
+        digest = hashlib.sha256()
+        size = 0
+        fd, tmp_name = tempfile.mkstemp(dir=self.tmp, prefix="upload-")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                for chunk in chunks:
+                    size += len(chunk)
+                    if max_bytes is not None and size > max_bytes:
+                        raise TooLarge(
+                            f"file is larger than the limit of {max_bytes:,} bytes", code="file_too_large"
+                        )
+                    digest.update(chunk)
+                    out.write(chunk)
+                out.flush()
+                os.fsync(out.fileno())
+            sha = digest.hexdigest()
+            final = self.path_for(sha)
+            final.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(tmp_name, final)
+            return StoredFile(sha, size, final)
+        except BaseException:
+            Path(tmp_name).unlink(missing_ok=True)
+            raise
+
+    def put_file(self, stream: BinaryIO, *, max_bytes: int | None = None) -> StoredFile:
+        return self.put_chunks(iter(lambda: stream.read(CHUNK), b""), max_bytes=max_bytes)
+
+    def put_path(self, path: Path, *, max_bytes: int | None = None) -> StoredFile:
+        with path.open("rb") as stream:
+            return self.put_file(stream, max_bytes=max_bytes)
+
+    def put_bytes(self, data: bytes) -> StoredFile:
+        return self.put_chunks([data])
+
+    def copy_out(self, sha256: str, target: Path) -> None:
+        shutil.copyfile(self.open(sha256), target)

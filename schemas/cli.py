@@ -1,0 +1,5 @@
+"""validate command (minimal version)."""
+
+
+def validate(file: str) -> None:
+    """Validate FILE."""

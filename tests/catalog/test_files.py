@@ -1,0 +1,113 @@
+"""Uploads are stored content-addressed and atomically; downloads stream with Range and ETag."""
+
+import hashlib
+import socket
+from pathlib import Path
+
+import httpx
+from sqlmodel import Session
+
+from catalog.models import Resource
+from tests.catalog.conftest import PENDUDUK_CSV, Catalogue
+
+
+def _stored_files(data_dir: Path) -> list[Path]:
+    return [p for p in (data_dir / "files").rglob("*") if p.is_file()] if (data_dir / "files").exists() else []
+
+
+def test_upload_is_content_addressed(catalogue: Catalogue, data_dir: Path, session: Session) -> None:
+    release = catalogue.upload(catalogue.dinkes, "dinkes-puskesmas")
+    resource = release["resources"][0]
+    sha = hashlib.sha256(PENDUDUK_CSV).hexdigest()
+    assert resource["sha256"] == sha and resource["byte_size"] == len(PENDUDUK_CSV)
+    assert resource["format"] == "CSV" and resource["media_type"] == "text/csv"
+    path = data_dir / "files" / sha[:2] / sha[2:4] / sha
+    assert path.read_bytes() == PENDUDUK_CSV
+    # The same bytes in a second release share the stored file.
+    catalogue.upload(catalogue.dinkes, "dinkes-puskesmas")
+    assert sha in {p.name for p in _stored_files(data_dir)}
+    assert not any((data_dir / "tmp").iterdir())
+
+
+def test_path_like_names_are_stored_safely(catalogue: Catalogue, data_dir: Path, tmp_path: Path) -> None:
+    release = catalogue.upload(catalogue.dinkes, "dinkes-puskesmas", b"x,y\n1,2\n", name="../../etc/passwd.csv")
+    assert release["resources"][0]["name"] == "passwd.csv"
+    assert not (tmp_path / "etc").exists() and not (data_dir.parent / "etc").exists()
+    windows = catalogue.upload(catalogue.dinkes, "dinkes-puskesmas", b"x\n1\n", name="..\\..\\boot.ini")
+    assert windows["resources"][0]["name"] == "boot.ini"
+
+
+def test_oversize_upload_is_413_and_leaves_nothing(catalogue: Catalogue, data_dir: Path) -> None:
+    from catalog import settings
+
+    settings.get_settings().max_upload_bytes = 1000
+    big = b"a,b\n" + b"1,2\n" * 400
+    response = catalogue.client.post(
+        "/api/v1/datasets/dinkes-puskesmas/releases", headers=catalogue.dinkes.headers,
+        files=[("files", ("besar.csv", big, "text/csv"))],
+    )
+    assert response.status_code == 413 and response.json()["error"]["code"] == "file_too_large"
+    assert _stored_files(data_dir) == []
+    assert not (data_dir / "tmp").exists() or not any((data_dir / "tmp").iterdir())
+    listed = catalogue.client.get(
+        "/api/v1/datasets/dinkes-puskesmas/releases", headers=catalogue.dinkes.headers
+    ).json()
+    assert listed == []
+
+
+def test_oversize_request_is_refused_before_reading(catalogue: Catalogue, live_server: str) -> None:
+    """A 2 GB upload announced in Content-Length is refused before a byte of it is read."""
+    port = int(live_server.rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
+        conn.sendall(
+            b"POST /api/v1/datasets/dinkes-puskesmas/releases HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            + f"Authorization: Bearer {catalogue.dinkes.token}\r\n".encode()
+            + b"Content-Type: multipart/form-data; boundary=x\r\nContent-Length: 2147483648\r\n\r\n--x\r\n"
+        )
+        reply = conn.recv(65536).decode()
+    assert reply.startswith("HTTP/1.1 413"), reply
+    assert '"code":"too_large"' in reply.replace(" ", "")
+
+
+def test_malformed_multipart_is_400(catalogue: Catalogue) -> None:
+    response = catalogue.client.post(
+        "/api/v1/datasets/dinkes-puskesmas/releases",
+        headers={**catalogue.dinkes.headers, "Content-Type": "multipart/form-data"},
+        content=b"--broken\r\nthis is not multipart",
+    )
+    assert response.status_code == 400
+    assert response.json()["error"] == {"code": "malformed_multipart", "message": "Missing boundary in multipart."}
+    assert catalogue.client.get(
+        "/api/v1/datasets/dinkes-puskesmas/releases", headers=catalogue.dinkes.headers
+    ).json() == []
+
+
+def test_download_with_range_and_etag(catalogue: Catalogue, live_server: str) -> None:
+    release = catalogue.publish("dinkes-puskesmas")
+    url = f"{live_server}/api/v1/releases/{release['id']}/resources/{release['resources'][0]['id']}/download"
+    full = httpx.get(url)
+    assert full.status_code == 200 and full.content == PENDUDUK_CSV
+    assert full.headers["content-type"].startswith("text/csv")
+    assert full.headers["content-length"] == str(len(PENDUDUK_CSV))
+    assert full.headers["etag"] == f'"{release["resources"][0]["sha256"]}"'
+    assert 'filename="data.csv"' in full.headers["content-disposition"]
+    part = httpx.get(url, headers={"Range": "bytes=0-14"})
+    assert part.status_code == 206 and part.content == PENDUDUK_CSV[:15]
+    assert part.headers["content-range"] == f"bytes 0-14/{len(PENDUDUK_CSV)}"
+    cached = httpx.get(url, headers={"If-None-Match": full.headers["etag"]})
+    assert cached.status_code == 304 and cached.content == b""
+
+
+def test_remote_url_resources_redirect(catalogue: Catalogue, session: Session) -> None:
+    response = catalogue.client.post(
+        "/api/v1/datasets/dinkes-puskesmas/releases", headers=catalogue.dinkes.headers,
+        data={"urls": ["http://127.0.0.1:9/dataset/puskesmas.csv"], "notes": "tautan"},
+    )
+    assert response.status_code == 201, response.text
+    resource = response.json()["resources"][0]
+    assert resource["name"] == "puskesmas.csv" and resource["sha256"] is None
+    download = catalogue.client.get(resource["download_url"], headers=catalogue.dinkes.headers,
+                                    follow_redirects=False)
+    assert download.status_code == 307
+    assert download.headers["location"] == "http://127.0.0.1:9/dataset/puskesmas.csv"
+    assert session.get(Resource, resource["id"]) is not None

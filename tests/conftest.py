@@ -1,0 +1,139 @@
+"""Database fixtures: every test gets a fresh catalogue on SQLite, or on PostgreSQL when
+TERBUKA_TEST_DATABASE_URL is set (as CI does)."""
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import uvicorn
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+from sqlmodel import Session, SQLModel
+
+from catalog import db, settings
+from catalog.migrate import upgrade
+from catalog.models import Role, User
+from catalog.services import files
+from catalog.services.reference import ensure_reference_data
+from catalog.services.users import create_token, create_user
+
+POSTGRES_URL = os.environ.get("TERBUKA_TEST_DATABASE_URL")
+
+
+def _reset_caches() -> None:
+    settings.get_settings.cache_clear()
+    db.get_engine.cache_clear()
+    files.file_store.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Run the migrations once: into a SQLite file to copy, or into the PostgreSQL test database."""
+    if POSTGRES_URL:
+        engine = create_engine(POSTGRES_URL)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+        upgrade(POSTGRES_URL)
+        return POSTGRES_URL
+    path = tmp_path_factory.mktemp("template") / "terbuka.db"
+    upgrade(f"sqlite:///{path}")
+    return str(path)
+
+
+def _empty_postgres(url: str) -> None:
+    engine = create_engine(url)
+    tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def database_url(migrated_template: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    if POSTGRES_URL:
+        _empty_postgres(POSTGRES_URL)
+        url = POSTGRES_URL
+    else:
+        target = tmp_path / "terbuka.db"
+        shutil.copyfile(migrated_template, target)
+        url = f"sqlite:///{target}"
+    monkeypatch.setenv("TERBUKA_DATABASE_URL", url)
+    monkeypatch.setenv("TERBUKA_DATA_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("TERBUKA_BASE_URL", "http://testserver")
+    _reset_caches()
+    with Session(db.get_engine()) as session:
+        ensure_reference_data(session)
+    yield url
+    db.get_engine().dispose()
+    _reset_caches()
+
+
+@pytest.fixture
+def session(database_url: str) -> Iterator[Session]:
+    with Session(db.get_engine(), expire_on_commit=False) as session:
+        yield session
+
+
+@pytest.fixture
+def data_dir(database_url: str) -> Path:
+    return settings.get_settings().data_dir
+
+
+@pytest.fixture
+def client(database_url: str) -> Iterator[TestClient]:
+    from catalog.app import create_app
+
+    with TestClient(create_app(), raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+@dataclass
+class Account:
+    user: User
+    token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+@pytest.fixture
+def make_account(session: Session):  # type: ignore[no-untyped-def]
+    def make(username: str, role: Role, org: str | None = None) -> Account:
+        user = create_user(session, username=username, role=role, organization_slug=org)
+        return Account(user, create_token(session, user=user))
+
+    return make
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def live_server(database_url: str) -> Iterator[str]:
+    """The real application behind a real uvicorn on 127.0.0.1."""
+    from catalog.app import create_app
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("test server did not start")
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
