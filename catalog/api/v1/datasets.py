@@ -1,13 +1,13 @@
 """Datasets and their metadata."""
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, status
 
 from catalog.api.deps import CurrentUser, OptionalUser, SessionDep
 from catalog.errors import Forbidden
 from catalog.models import ActivityPublic, DatasetCreate, DatasetPublic, DatasetUpdate, Page, ReleasePublic
-from catalog.services import activity, datasets, releases
+from catalog.services import activity, datasets, quality, releases
 
 router = APIRouter(prefix="/datasets", tags=["datasets"])
 
@@ -61,6 +61,12 @@ def update_dataset(slug: str, data: DatasetUpdate, session: SessionDep, user: Cu
 def list_releases(slug: str, session: SessionDep, user: OptionalUser) -> list[ReleasePublic]:
     """List a dataset's releases, newest first (drafts only for its staff)."""
     return [releases.to_public(session, r) for r in releases.list_releases(session, dataset_slug=slug, actor=user)]
+
+
+@router.get("/{slug}/quality")
+def dataset_quality(slug: str, session: SessionDep, user: OptionalUser) -> dict[str, Any]:
+    """The dataset's quality score (0-100) with the points and reason for each criterion."""
+    return quality.quality_score(session, dataset=datasets.get_dataset(session, slug=slug, actor=user))
 
 
 @router.get("/{slug}/activity", response_model=Page[ActivityPublic])
