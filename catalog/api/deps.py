@@ -3,7 +3,7 @@
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Query, Request
 from sqlmodel import Session
 
 from catalog.db import get_engine
@@ -38,3 +38,8 @@ def required_user(user: Annotated[User | None, Depends(optional_user)]) -> User:
 
 OptionalUser = Annotated[User | None, Depends(optional_user)]
 CurrentUser = Annotated[User, Depends(required_user)]
+
+
+# Bounded so that an absurd number is a 422, not a database overflow.
+RowId = Annotated[int, Path(ge=1, le=2**62)]
+PageNumber = Annotated[int, Query(ge=1, le=100_000)]

@@ -4,7 +4,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, status
 
-from catalog.api.deps import CurrentUser, OptionalUser, SessionDep
+from catalog.api.deps import CurrentUser, OptionalUser, PageNumber, SessionDep
 from catalog.errors import Forbidden
 from catalog.models import ActivityPublic, DatasetCreate, DatasetPublic, DatasetUpdate, Page, ReleasePublic
 from catalog.services import activity, datasets, quality, releases
@@ -22,7 +22,7 @@ def list_datasets(
     license: str | None = None,
     format: str | None = None,
     sort: Literal["title", "-title", "modified", "-modified"] = "-modified",
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: PageNumber = 1,
     per_page: Annotated[int, Query(ge=1, le=100)] = 20,
     include_unpublished: bool = False,
 ) -> Page[DatasetPublic]:
@@ -74,7 +74,7 @@ def dataset_activity(
     slug: str,
     session: SessionDep,
     user: OptionalUser,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: PageNumber = 1,
     per_page: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Page[ActivityPublic]:
     """The audit log of a dataset: who changed what, when."""

@@ -7,7 +7,7 @@ from fastapi import APIRouter, File, Form, Request, Response, UploadFile, status
 from fastapi.responses import FileResponse, RedirectResponse
 from pydantic import BaseModel
 
-from catalog.api.deps import CurrentUser, OptionalUser, SessionDep
+from catalog.api.deps import CurrentUser, OptionalUser, RowId, SessionDep
 from catalog.errors import Invalid
 from catalog.models import ReleasePublic, ResourcePublic
 from catalog.services import releases
@@ -61,7 +61,7 @@ def create_release(
 
 
 @router.get("/releases/{release_id}", response_model=ReleasePublic)
-def get_release(release_id: int, session: SessionDep, user: OptionalUser) -> ReleasePublic:
+def get_release(release_id: RowId, session: SessionDep, user: OptionalUser) -> ReleasePublic:
     """Get one release with its resources (withdrawn releases stay reachable here)."""
     return releases.to_public(session, releases.get_release(session, release_id=release_id, actor=user))
 
@@ -77,7 +77,7 @@ class ReleaseNotes(BaseModel):
 
 
 @router.patch("/releases/{release_id}", response_model=ReleasePublic)
-def update_release(release_id: int, body: ReleaseNotes, session: SessionDep, user: CurrentUser) -> ReleasePublic:
+def update_release(release_id: RowId, body: ReleaseNotes, session: SessionDep, user: CurrentUser) -> ReleasePublic:
     """Edit a draft release's notes."""
     release = releases.update_release_notes(session, release_id=release_id, notes=body.notes, actor=user)
     return releases.to_public(session, release)
@@ -87,7 +87,7 @@ def update_release(release_id: int, body: ReleaseNotes, session: SessionDep, use
     "/releases/{release_id}/resources", response_model=ResourcePublic, status_code=status.HTTP_201_CREATED
 )
 def add_resource(
-    release_id: int,
+    release_id: RowId,
     session: SessionDep,
     user: CurrentUser,
     file: Annotated[UploadFile, File()],
@@ -102,7 +102,7 @@ def add_resource(
 
 
 @router.delete("/releases/{release_id}/resources/{resource_id}", status_code=status.HTTP_204_NO_CONTENT)
-def remove_resource(release_id: int, resource_id: int, session: SessionDep, user: CurrentUser) -> Response:
+def remove_resource(release_id: RowId, resource_id: RowId, session: SessionDep, user: CurrentUser) -> Response:
     """Remove a file from a draft release."""
     releases.remove_resource(session, release_id=release_id, resource_id=resource_id, actor=user)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -110,7 +110,7 @@ def remove_resource(release_id: int, resource_id: int, session: SessionDep, user
 
 def _transition(action: Action, summary: str) -> None:
     def move(
-        release_id: int, session: SessionDep, user: CurrentUser, body: TransitionNote | None = None
+        release_id: RowId, session: SessionDep, user: CurrentUser, body: TransitionNote | None = None
     ) -> ReleasePublic:
         release = releases.transition(
             session, release_id=release_id, action=action, actor=user, note=body.note if body else None
@@ -133,13 +133,13 @@ _transition(Action.endorse, "Endorse a submitted Data Prioritas release (pembina
 
 
 @router.get("/releases/{release_id}/validation")
-def get_validation(release_id: int, session: SessionDep, user: OptionalUser) -> dict[str, Any]:
+def get_validation(release_id: RowId, session: SessionDep, user: OptionalUser) -> dict[str, Any]:
     """Validation results of a release: per resource, counts per error type and the first errors."""
     return release_validation(releases.get_release(session, release_id=release_id, actor=user))
 
 
 @router.get("/releases/{release_id}/resources/{resource_id}/report")
-def get_report(release_id: int, resource_id: int, session: SessionDep, user: OptionalUser) -> FileResponse:
+def get_report(release_id: RowId, resource_id: RowId, session: SessionDep, user: OptionalUser) -> FileResponse:
     """Download a resource's full validation report (frictionless report format)."""
     resource = releases.get_resource(session, release_id=release_id, resource_id=resource_id, actor=user)
     return FileResponse(report_path(resource), media_type="application/json")
@@ -147,7 +147,7 @@ def get_report(release_id: int, resource_id: int, session: SessionDep, user: Opt
 
 @router.get("/releases/{release_id}/resources/{resource_id}/download", response_model=None)
 def download(
-    release_id: int, resource_id: int, request: Request, session: SessionDep, user: OptionalUser
+    release_id: RowId, resource_id: RowId, request: Request, session: SessionDep, user: OptionalUser
 ) -> Response:
     """Download a resource file of a release (supports Range and ETag)."""
     resource = releases.get_resource(session, release_id=release_id, resource_id=resource_id, actor=user)
