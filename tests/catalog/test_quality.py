@@ -24,7 +24,8 @@ def test_score_and_breakdown(catalogue: Catalogue, session: Session) -> None:
 
     dataset = get_dataset(session, slug="disdukcapil-penduduk")
     late = quality_score(session, dataset=dataset, now=utcnow() + timedelta(days=300))
-    assert late["breakdown"]["timeliness"]["points"] == 10 and "overdue" in late["breakdown"]["timeliness"]["explanation"]
+    timeliness = late["breakdown"]["timeliness"]
+    assert timeliness["points"] == 10 and "overdue" in timeliness["explanation"]
     very_late = quality_score(session, dataset=dataset, now=utcnow() + timedelta(days=400))
     assert very_late["breakdown"]["timeliness"]["points"] == 0
 
