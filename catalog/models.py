@@ -296,6 +296,7 @@ class Resource(SQLModel, table=True):
     validation_valid: bool | None = None
     validation_summary: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     report_sha256: str | None = Field(default=None, max_length=64)
+    downloads: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     release: Release = Relationship(back_populates="resources")
 
 
@@ -309,6 +310,7 @@ class ResourcePublic(SQLModel):
     url: str | None
     schema_ref: str | None
     validation_valid: bool | None
+    downloads: int
     download_url: str
 
 

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
@@ -49,6 +50,21 @@ def get_resource(
     if resource is None or resource.release_id != release.id:
         raise NotFound(f"no resource {resource_id} in release {release_id}", code="resource_not_found")
     return resource
+
+
+def count_download(session: Session, *, resource_id: int) -> None:
+    """One more download; a single UPDATE so concurrent downloads never lose a count."""
+    session.execute(
+        update(Resource).where(col(Resource.id) == resource_id).values(downloads=col(Resource.downloads) + 1)
+    )
+    session.commit()
+
+
+def dataset_downloads(session: Session, *, dataset_id: int) -> int:
+    total = session.exec(
+        select(func.coalesce(func.sum(Resource.downloads), 0)).join(Release).where(Release.dataset_id == dataset_id)
+    ).one()
+    return int(total)
 
 
 def list_releases(session: Session, *, dataset_slug: str, actor: User | None = None) -> list[Release]:

@@ -96,6 +96,9 @@ def test_download_with_range_and_etag(catalogue: Catalogue, live_server: str) ->
     assert part.headers["content-range"] == f"bytes 0-14/{len(PENDUDUK_CSV)}"
     cached = httpx.get(url, headers={"If-None-Match": full.headers["etag"]})
     assert cached.status_code == 304 and cached.content == b""
+    httpx.get(url, headers={"Range": "bytes=15-"})
+    counted = httpx.get(f"{live_server}/api/v1/releases/{release['id']}").json()["resources"][0]["downloads"]
+    assert counted == 2  # the full download and the range from 0; not the 304 nor the resumed range
 
 
 def test_remote_url_resources_redirect(catalogue: Catalogue, session: Session) -> None:

@@ -157,6 +157,9 @@ def download(
     cache = {"ETag": etag, "Cache-Control": "public, max-age=31536000, immutable"}
     if request.headers.get("if-none-match") in (etag, "*"):
         return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=cache)
+    # A download is counted once: not again for each later piece of a resumed or ranged transfer.
+    if request.headers.get("range", "bytes=0-").startswith("bytes=0-"):
+        releases.count_download(session, resource_id=resource_id)
     return FileResponse(
         file_store().open(resource.sha256), media_type=resource.media_type, filename=resource.name, headers=cache
     )

@@ -202,6 +202,7 @@ def upgrade() -> None:
     sa.Column('validation_valid', sa.Boolean(), nullable=True),
     sa.Column('validation_summary', sa.JSON(), nullable=True),
     sa.Column('report_sha256', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+    sa.Column('downloads', sa.Integer(), server_default='0', nullable=False),
     sa.ForeignKeyConstraint(['release_id'], ['release.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
