@@ -5,9 +5,9 @@ import secrets
 
 from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from catalog.errors import Conflict, Invalid, NotFound, Unauthorized
+from catalog.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
 from catalog.models import ApiToken, Organization, Role, User, utcnow
 from catalog.services import activity
 
@@ -53,6 +53,51 @@ def create_user(
     activity.record(
         session, actor=actor, action="user.create", object_type="user", object_id=user.id,
         detail={"username": username, "role": role.value, "organization": organization_slug},
+    )
+    session.commit()
+    return user
+
+
+def require_admin(actor: User | None) -> None:
+    if actor is None or actor.role != Role.admin:
+        raise Forbidden("only an admin manages accounts", code="role_not_allowed")
+
+
+def list_users(session: Session, *, actor: User | None) -> list[User]:
+    require_admin(actor)
+    return list(session.exec(select(User).order_by(col(User.username))).all())
+
+
+def update_user(
+    session: Session,
+    *,
+    username: str,
+    actor: User | None,
+    role: Role | None = None,
+    organization_slug: str | None = None,
+    is_active: bool | None = None,
+) -> User:
+    """Change an account's role, OPD or status; deactivating it also stops its tokens."""
+    require_admin(actor)
+    user = get_user(session, username=username)
+    changes: dict[str, object] = {}
+    if organization_slug is not None:
+        organization = session.exec(select(Organization).where(Organization.slug == organization_slug)).first()
+        if organization is None:
+            raise NotFound(f"no organization {organization_slug!r}", code="organization_not_found")
+        user.organization_id = organization.id
+        changes["organization"] = organization_slug
+    if role is not None:
+        user.role = role
+        changes["role"] = role.value
+    if is_active is not None:
+        user.is_active = is_active
+        changes["is_active"] = is_active
+    if user.role == Role.produsen and user.organization_id is None:
+        raise Invalid("a produsen account belongs to one OPD", code="organization_required")
+    session.add(user)
+    activity.record(
+        session, actor=actor, action="user.update", object_type="user", object_id=user.id, detail=changes
     )
     session.commit()
     return user

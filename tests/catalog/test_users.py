@@ -1,0 +1,27 @@
+"""Admins manage accounts; a deactivated account's tokens stop working at once."""
+
+from tests.catalog.conftest import Catalogue
+
+
+def test_admin_manages_accounts(catalogue: Catalogue) -> None:
+    client, admin = catalogue.client, catalogue.admin.headers
+    assert client.get("/api/v1/users", headers=catalogue.walidata.headers).status_code == 403
+    names = {u["username"] for u in client.get("/api/v1/users", headers=admin).json()}
+    assert {"walidata", "dinkes-data", "bps"} <= names
+    created = client.post("/api/v1/users", headers=admin,
+                          json={"username": "ani", "role": "produsen", "organization": "dinkes"})
+    assert created.status_code == 201 and created.json()["organization"] == "dinkes"
+    no_org = client.post("/api/v1/users", headers=admin, json={"username": "budi", "role": "produsen"})
+    assert no_org.status_code == 422 and no_org.json()["error"]["code"] == "organization_required"
+    moved = client.patch("/api/v1/users/ani", headers=admin, json={"organization": "disdukcapil"})
+    assert moved.json()["organization"] == "disdukcapil"
+    assert client.patch("/api/v1/users/nobody", headers=admin, json={"is_active": False}).status_code == 404
+
+
+def test_deactivated_account_loses_access(catalogue: Catalogue) -> None:
+    client = catalogue.client
+    assert client.get("/api/v1/me", headers=catalogue.dinkes.headers).status_code == 200
+    off = client.patch("/api/v1/users/dinkes-data", headers=catalogue.admin.headers, json={"is_active": False})
+    assert off.status_code == 200
+    refused = client.get("/api/v1/me", headers=catalogue.dinkes.headers)
+    assert refused.status_code == 401 and refused.json()["error"]["code"] == "invalid_token"
