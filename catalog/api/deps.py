@@ -41,5 +41,5 @@ CurrentUser = Annotated[User, Depends(required_user)]
 
 
 # Bounded so that an absurd number is a 422, not a database overflow.
-RowId = Annotated[int, Path(ge=1, le=2**62)]
+RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 PageNumber = Annotated[int, Query(ge=1, le=100_000)]
