@@ -5,6 +5,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from catalog.errors import CatalogError
@@ -51,6 +52,11 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(
             error_body(code, message), status_code=exc.status_code, headers=getattr(exc, "headers", None)
         )
+
+    @app.exception_handler(DataError)
+    async def _bad_value(_request: Request, _exc: DataError) -> JSONResponse:
+        # The database refused a value the route could not bound (a NUL byte, an out-of-range number).
+        return JSONResponse(error_body("invalid_value", "a value in the request is not acceptable"), status_code=422)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -128,3 +128,11 @@ def test_every_route_is_documented(catalogue: Catalogue) -> None:
         for method, operation in operations.items():
             assert operation.get("description"), f"{method} {path} has no docstring"
     assert catalogue.client.get("/docs").status_code == 200
+
+
+def test_values_the_database_refuses_are_422(catalogue: Catalogue, database_url: str) -> None:
+    response = catalogue.client.get("/api/v1/datasets", params={"tag": "a\x00b"})
+    if database_url.startswith("postgresql"):  # PostgreSQL refuses NUL in text; SQLite just finds nothing
+        assert response.status_code == 422 and response.json()["error"]["code"] == "invalid_value"
+    else:
+        assert response.status_code == 200 and response.json()["total"] == 0
