@@ -60,13 +60,6 @@ def count_download(session: Session, *, resource_id: int) -> None:
     session.commit()
 
 
-def dataset_downloads(session: Session, *, dataset_id: int) -> int:
-    total = session.exec(
-        select(func.coalesce(func.sum(Resource.downloads), 0)).join(Release).where(Release.dataset_id == dataset_id)
-    ).one()
-    return int(total)
-
-
 def list_releases(session: Session, *, dataset_slug: str, actor: User | None = None) -> list[Release]:
     dataset = get_dataset(session, slug=dataset_slug, actor=actor)
     releases = session.exec(
