@@ -5,7 +5,7 @@ from fastapi.responses import HTMLResponse
 
 from catalog.api.errors import install_error_handlers
 from catalog.api.limits import BodySizeLimit
-from catalog.api.v1 import datasets, meta, organizations, releases, users
+from catalog.api.v1 import datasets, meta, organizations, releases, schemas, search, users
 from catalog.settings import get_settings
 
 DESCRIPTION = """Terbuka: the open-data catalogue of Kota Pontianak (Satu Data Indonesia).
@@ -20,7 +20,7 @@ def create_app() -> FastAPI:
     app = FastAPI(title="Terbuka API", version="1", description=DESCRIPTION)
     install_error_handlers(app)
     v1 = APIRouter(prefix="/api/v1")
-    for module in (organizations, datasets, releases, users, meta):
+    for module in (organizations, datasets, releases, schemas, search, users, meta):
         v1.include_router(module.router)
     app.include_router(v1)
 

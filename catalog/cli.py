@@ -96,6 +96,35 @@ def token_create(
     typer.echo(token)
 
 
+search_app = typer.Typer(help="The search index.", no_args_is_help=True)
+app.add_typer(search_app, name="search")
+
+
+@search_app.command("reindex")
+def search_reindex() -> None:
+    """Rebuild the search index from the catalogue (published datasets only)."""
+    from rich.progress import Progress
+
+    from catalog.services.search_index import reindex
+
+    with session_scope() as session, Progress(console=errors, transient=True) as bar:
+        task = bar.add_task("indexing", total=None)
+        count = reindex(session, progress=lambda done, total: bar.update(task, completed=done, total=total))
+    console.print(f"indexed {count} published datasets")
+
+
+@search_app.command("sync")
+def search_sync() -> None:
+    """Apply pending index changes from the outbox (the worker does this continuously)."""
+    from catalog.services.search_index import apply_outbox
+
+    with session_scope() as session:
+        total = 0
+        while synced := apply_outbox(session):
+            total += synced
+    console.print(f"synced {total} datasets")
+
+
 @app.command()
 def demo() -> None:
     """Load the Kota Pontianak demo catalogue (idempotent)."""

@@ -19,7 +19,7 @@ from sqlmodel import Session, SQLModel
 from catalog import db, settings
 from catalog.migrate import upgrade
 from catalog.models import Role, User
-from catalog.services import files
+from catalog.services import files, search_index
 from catalog.services.reference import ensure_reference_data
 from catalog.services.users import create_token, create_user
 
@@ -30,6 +30,7 @@ def _reset_caches() -> None:
     settings.get_settings.cache_clear()
     db.get_engine.cache_clear()
     files.file_store.cache_clear()
+    search_index.search_backend.cache_clear()
 
 
 @pytest.fixture(scope="session")

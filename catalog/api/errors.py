@@ -9,6 +9,7 @@ from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from catalog.errors import CatalogError
+from search import SearchError
 
 log = logging.getLogger("terbuka")
 
@@ -52,6 +53,10 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(
             error_body(code, message), status_code=exc.status_code, headers=getattr(exc, "headers", None)
         )
+
+    @app.exception_handler(SearchError)
+    async def _search_error(_request: Request, exc: SearchError) -> JSONResponse:
+        return JSONResponse(error_body("invalid_search", str(exc)), status_code=422)
 
     @app.exception_handler(DataError)
     async def _bad_value(_request: Request, _exc: DataError) -> JSONResponse:

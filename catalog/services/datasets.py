@@ -25,7 +25,7 @@ from catalog.models import (
     User,
     utcnow,
 )
-from catalog.services import activity
+from catalog.services import activity, search_index
 from catalog.services.organizations import get_organization
 from catalog.settings import get_settings
 from catalog.workflow import can_manage_dataset_of
@@ -209,7 +209,9 @@ def update_dataset(session: Session, *, slug: str, data: DatasetUpdate, actor: U
         session, actor=actor, action="dataset.update", object_type="dataset", object_id=dataset.id,
         dataset_id=dataset.id, detail=data.model_dump(mode="json", exclude_unset=True),
     )
+    search_index.enqueue(session, dataset_ids=[dataset.id])
     session.commit()
+    search_index.sync_after_commit()
     return dataset
 
 

@@ -12,7 +12,7 @@ from catalog.models import (
     Role,
     User,
 )
-from catalog.services import activity
+from catalog.services import activity, search_index
 
 
 def _require_admin(actor: User | None) -> None:
@@ -67,5 +67,7 @@ def update_organization(
         session, actor=actor, action="organization.update", object_type="organization",
         object_id=organization.id, detail=changes,
     )
+    search_index.enqueue(session, dataset_ids=[d.id for d in organization.datasets])
     session.commit()
+    search_index.sync_after_commit()
     return organization

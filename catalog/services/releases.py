@@ -19,7 +19,7 @@ from catalog.models import (
     User,
     utcnow,
 )
-from catalog.services import activity
+from catalog.services import activity, search_index
 from catalog.services.datasets import get_dataset, is_staff_for, metadata_snapshot
 from catalog.services.files import IncomingFile, file_store, format_of, media_type_of, safe_name
 from catalog.services.validation import check_schema_reference, validate_resource
@@ -229,6 +229,8 @@ def transition(
     if action is workflow.Action.approve:
         release.dataset.modified = utcnow()
         session.add(release.dataset)
+    if action in (workflow.Action.approve, workflow.Action.withdraw):
+        search_index.enqueue(session, dataset_ids=[release.dataset_id])
     session.add(release)
     activity.record(
         session, actor=actor, action=f"release.{action.value}", object_type="release", object_id=release.id,
@@ -236,6 +238,7 @@ def transition(
         detail={"number": release.number, "from": previous.value, "to": release.state.value, "note": note},
     )
     session.commit()
+    search_index.sync_after_commit()
     session.refresh(release)
     return release
 

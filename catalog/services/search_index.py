@@ -1,0 +1,146 @@
+"""Keeping the search index in step with the catalogue through an outbox.
+
+Every change that can alter what search shows writes an outbox row in the same transaction; the
+rows are applied right after the commit (and by the worker, for any that failed), so the index
+can lag behind the catalogue but never miss a change.
+"""
+
+import logging
+from collections.abc import Callable, Iterable
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy.orm import selectinload
+from sqlmodel import Session, col, func, select
+
+from catalog.db import get_engine
+from catalog.models import Dataset, Release, ReleaseState, Resource, SearchOutbox, utcnow
+from catalog.settings import get_settings
+from search import SearchBackend, get_backend
+
+log = logging.getLogger("terbuka.search")
+
+# Kemendagri code → kecamatan of Kota Pontianak, for the kecamatan facet.
+KECAMATAN = {
+    "61.71.01": "Pontianak Selatan",
+    "61.71.02": "Pontianak Timur",
+    "61.71.03": "Pontianak Barat",
+    "61.71.04": "Pontianak Utara",
+    "61.71.05": "Pontianak Kota",
+    "61.71.06": "Pontianak Tenggara",
+}
+
+
+@lru_cache
+def search_backend() -> SearchBackend:
+    settings = get_settings()
+    return get_backend(settings.meili_url, settings.meili_key, settings.data_dir / "search.db")
+
+
+def enqueue(session: Session, *, dataset_ids: Iterable[int | None]) -> None:
+    """Record in the current transaction that these datasets must be re-indexed."""
+    for dataset_id in dataset_ids:
+        if dataset_id is not None:
+            session.add(SearchOutbox(dataset_id=dataset_id))
+
+
+def kecamatan_of(codes: list[str]) -> list[str]:
+    names = {KECAMATAN[code[:8]] for code in codes if code[:8] in KECAMATAN}
+    if any(code in ("61", "61.71") for code in codes):
+        names.update(KECAMATAN.values())
+    return sorted(names)
+
+
+def dataset_document(session: Session, dataset: Dataset) -> dict[str, Any] | None:
+    """The search document of a dataset, or None when search must not show it."""
+    release = session.exec(
+        select(Release)
+        .where(Release.dataset_id == dataset.id, Release.state == ReleaseState.published)
+        .order_by(col(Release.number).desc())
+    ).first()
+    if release is None or release.published_at is None:
+        return None
+    years: list[int] = []
+    if dataset.temporal_start:
+        end = dataset.temporal_end or dataset.temporal_start
+        years = list(range(dataset.temporal_start.year, end.year + 1))
+    checked = [r.validation_valid for r in release.resources if r.validation_valid is not None]
+    status = "unknown" if not checked else ("valid" if all(checked) else "invalid")
+    return {
+        "id": str(dataset.id),
+        "slug": dataset.slug,
+        "title": dataset.title,
+        "description": dataset.description,
+        "organization": dataset.organization.slug,
+        "organization_name": dataset.organization.name,
+        "organization_abbreviation": dataset.organization.abbreviation or "",
+        "tags": sorted(t.name for t in dataset.tags),
+        "themes": sorted(t.slug for t in dataset.themes),
+        "formats": sorted({r.format for r in release.resources if r.format}),
+        "license": dataset.license_id,
+        "frequency": dataset.update_frequency.value,
+        "years": years,
+        "kecamatan": kecamatan_of(dataset.spatial_coverage),
+        "is_priority": dataset.is_priority,
+        "validation_status": status,
+        "published_at": release.published_at.isoformat(),
+        "modified": dataset.modified.isoformat(),
+        "downloads": int(session.exec(
+            select(func.coalesce(func.sum(Resource.downloads), 0)).join(Release).where(Release.dataset_id == dataset.id)
+        ).one()),
+    }
+
+
+def apply_outbox(session: Session, *, backend: SearchBackend | None = None, limit: int = 500) -> int:
+    """Apply pending outbox rows to the index; returns how many datasets were synced."""
+    backend = backend or search_backend()
+    pending = session.exec(
+        select(SearchOutbox).where(col(SearchOutbox.processed).is_(None)).order_by(col(SearchOutbox.id)).limit(limit)
+    ).all()
+    if not pending:
+        return 0
+    ids = sorted({row.dataset_id for row in pending})
+    datasets = {d.id: d for d in session.exec(select(Dataset).where(col(Dataset.id).in_(ids))).all()}
+    documents, gone = [], []
+    for dataset_id in ids:
+        dataset = datasets.get(dataset_id)
+        document = dataset_document(session, dataset) if dataset else None
+        if document is None:
+            gone.append(str(dataset_id))
+        else:
+            documents.append(document)
+    if documents:
+        backend.index(documents)
+    if gone:
+        backend.delete(gone)
+    now = utcnow()
+    for row in pending:
+        row.processed = now
+        session.add(row)
+    session.commit()
+    return len(ids)
+
+
+def sync_after_commit() -> None:
+    """Apply the outbox now; on failure the rows stay pending for the worker."""
+    try:
+        with Session(get_engine()) as session:
+            apply_outbox(session)
+    except Exception:
+        log.exception("search index sync failed; the worker will retry")
+
+
+def reindex(session: Session, *, backend: SearchBackend | None = None,
+            progress: Callable[[int, int], None] | None = None) -> int:
+    """Rebuild the whole index from the catalogue."""
+    backend = backend or search_backend()
+    datasets = session.exec(
+        select(Dataset).options(
+            selectinload(Dataset.organization),  # type: ignore[arg-type]
+            selectinload(Dataset.tags),  # type: ignore[arg-type]
+            selectinload(Dataset.themes),  # type: ignore[arg-type]
+        )
+    ).all()
+    documents = [doc for dataset in datasets if (doc := dataset_document(session, dataset)) is not None]
+    backend.reindex(documents, progress=progress)
+    return len(documents)

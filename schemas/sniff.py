@@ -1,0 +1,140 @@
+"""Sniffing how a tabular file is written (format, encoding, delimiter, header row), once for both validators.
+
+Indonesian exports often come from Excel: ``;`` separators, Windows-1252 or UTF-8 with a BOM, and a
+title row above the header. Both the frictionless path and the fast path read the file with the
+dialect sniffed here, so they never disagree about what the cells are.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import frictionless
+from frictionless.formats.csv import CsvControl
+from frictionless.formats.excel import ExcelControl
+
+SAMPLE_BYTES = 64 * 1024
+SAMPLE_ROWS = 10
+DELIMITERS = (",", ";", "\t", "|")
+EXCEL_FORMATS = ("xlsx", "xlsm")
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """How to read a file: ``header_row`` is the 1-based row holding the labels."""
+
+    format: str = "csv"
+    encoding: str = "utf-8"
+    delimiter: str = ","
+    quote_char: str = '"'
+    header_row: int = 1
+    sheet: str | int = 1
+
+
+def detect_format(path: Path, format: str | None = None) -> str:
+    if format:
+        return format.lower().lstrip(".")
+    suffix = path.suffix.lower().lstrip(".")
+    if suffix:
+        return suffix
+    with path.open("rb") as handle:
+        magic = handle.read(4)
+    return "xlsx" if magic == b"PK\x03\x04" else "csv"
+
+
+def _sniff_encoding(sample: bytes, complete: bool) -> str:
+    if sample.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    try:
+        sample.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # A multibyte character cut by the end of the sample is still UTF-8.
+        if complete or exc.start < len(sample) - 3:
+            return "cp1252"
+    return "utf-8"
+
+
+def _sniff_delimiter(first_line: str, quote_char: str) -> str:
+    counts = dict.fromkeys(DELIMITERS, 0)
+    quoted = False
+    for char in first_line:
+        if char == quote_char:
+            quoted = not quoted
+        elif not quoted and char in counts:
+            counts[char] += 1
+    best = max(DELIMITERS, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def _header_row(rows: list[list[Any]]) -> int:
+    """Skip title rows: rows with one value above a header of two or more that data rows follow."""
+    widths = [sum(1 for cell in row if cell not in (None, "")) for row in rows[:SAMPLE_ROWS]]
+    for number, width in enumerate(widths, start=1):
+        if width >= 2:
+            followed = any(w >= 2 for w in widths[number:])
+            return number if number > 1 and followed and widths[0] == 1 else 1
+        if width == 0 and number == 1:
+            break
+    return 1
+
+
+def _excel_rows(path: Path, sheet: str | int) -> list[list[Any]]:
+    from python_calamine import CalamineWorkbook
+
+    workbook = CalamineWorkbook.from_path(str(path))
+    name = workbook.sheet_names[sheet - 1] if isinstance(sheet, int) else sheet
+    return list(workbook.get_sheet_by_name(name).to_python(nrows=SAMPLE_ROWS))
+
+
+def sniff_dialect(path: str | Path, format: str | None = None, **overrides: Any) -> Dialect:
+    """The dialect of ``path``; ``overrides`` (e.g. ``delimiter=";"``) win over what is sniffed."""
+    path = Path(path)
+    fmt = detect_format(path, format)
+    if fmt in EXCEL_FORMATS:
+        sheet = overrides.get("sheet", 1)
+        header_row = overrides.get("header_row") or _header_row(_excel_rows(path, sheet))
+        return Dialect(format=fmt, header_row=header_row, sheet=sheet)
+    with path.open("rb") as handle:
+        sample = handle.read(SAMPLE_BYTES)
+        complete = not handle.read(1)
+    encoding = overrides.get("encoding") or _sniff_encoding(sample, complete)
+    text = sample.decode(encoding, errors="replace")
+    quote_char = overrides.get("quote_char", '"')
+    lines = text.splitlines()
+    delimiter = overrides.get("delimiter") or _sniff_delimiter(lines[0] if lines else "", quote_char)
+    if not complete and lines:
+        lines = lines[:-1]
+    rows = list(csv.reader(io.StringIO("\n".join(lines[: SAMPLE_ROWS * 2])), delimiter=delimiter))
+    header_row = overrides.get("header_row") or _header_row(rows)
+    return Dialect(format=fmt, encoding=encoding, delimiter=delimiter, quote_char=quote_char,
+                   header_row=header_row)
+
+
+def frictionless_resource(
+    path: Path, *, schema: frictionless.Schema | None = None, dialect: Dialect | dict[str, Any] | None = None,
+    format: str | None = None,
+) -> frictionless.Resource:
+    """A frictionless resource reading ``path`` with the sniffed (or given) dialect."""
+    if not isinstance(dialect, Dialect):
+        dialect = sniff_dialect(path, format, **(dialect or {}))
+    if dialect.format in EXCEL_FORMATS:
+        control: frictionless.Control = ExcelControl(
+            sheet=dialect.sheet, fill_merged_cells=True
+        )
+        encoding = None
+    else:
+        control = CsvControl(
+            delimiter=dialect.delimiter, quote_char=dialect.quote_char, skip_initial_space=False
+        )
+        encoding = dialect.encoding
+    options: dict[str, Any] = {}
+    if schema is not None:
+        options["schema"] = schema
+    return frictionless.Resource(
+        path=path.name, basepath=str(path.parent), format=dialect.format, encoding=encoding,
+        dialect=frictionless.Dialect(header_rows=[dialect.header_row], controls=[control]), **options,
+    )

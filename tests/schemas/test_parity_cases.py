@@ -1,0 +1,196 @@
+"""Hand-made files exercising every check: the fast path must report what frictionless reports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.schemas.parity import assert_same_errors, error_keys, run_both, write
+
+KECAMATAN = ["Pontianak Selatan", "Pontianak Timur", "Pontianak Barat", "Pontianak Utara", "Pontianak Kota",
+             "Pontianak Tenggara"]
+
+
+def schema(*fields: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {"fields": list(fields), **extra}
+
+
+CASES: dict[str, tuple[dict[str, Any], str]] = {
+    "clean": (
+        schema({"name": "id", "type": "integer"}, {"name": "nama", "type": "string"}),
+        "id,nama\n1,Ani\n2,Budi\n",
+    ),
+    "integer": (
+        schema({"name": "n", "type": "integer"}),
+        "n\n1\n-0\n007\n+5\n 12 \n1_000\n1.0\nx\n99999999999999999999999\n1e3\n",
+    ),
+    "integer-not-bare": (
+        schema({"name": "n", "type": "integer", "bareNumber": False}),
+        "n\nRp 100\n100 orang\n-5 kg\nabc\n",
+    ),
+    "number-default": (
+        schema({"name": "x", "type": "number"}),
+        "x\n1.5\n-0.25\n1e3\nNaN\ninf\n1,5\n.5\n5.\n01.50\nabc\n 2.5\n",
+    ),
+    "number-indonesian": (
+        schema({"name": "x", "type": "number", "groupChar": ".", "decimalChar": ",",
+                "constraints": {"minimum": 0, "maximum": 2000000}}),
+        "x\n1.234.567,89\n1234567,89\n12,5\n1.5\n-3\n0,001\n2.000.001\n1.23,4\nRp 5\n",
+    ),
+    "number-bare-false": (
+        schema({"name": "x", "type": "number", "bareNumber": False, "decimalChar": ","}),
+        "x\n€ 12,5\n12,5 %\n12.5\n",
+    ),
+    "boolean": (
+        schema({"name": "b", "type": "boolean", "trueValues": ["ya", "Y"], "falseValues": ["tidak", "T"],
+                "constraints": {"enum": ["ya"]}}),
+        "b\nya\nY\ntidak\nT\ntrue\n\n",
+    ),
+    "dates": (
+        schema({"name": "d", "type": "date", "format": "%d/%m/%Y", "constraints": {"minimum": "01/01/2020"}},
+               {"name": "e", "type": "date"}, {"name": "f", "type": "date", "format": "%d-%m-%Y"}),
+        "d,e,f\n31/12/2024,2024-12-31,31-12-2024\n1/2/2024,2024-2-1,31/12/2024\n31/12/2019,2024-02-30,x\n"
+        "30/02/2024,20241231,01-01-2024\n",
+    ),
+    "datetime-time-year": (
+        schema({"name": "dt", "type": "datetime"}, {"name": "t", "type": "time"}, {"name": "y", "type": "year",
+               "constraints": {"maximum": 2030}}, {"name": "a", "type": "date", "format": "any"}),
+        "dt,t,y,a\n2024-01-01T10:00:00,10:00:00,2024,31 Dec 2024\n2024-01-01,10:00,24,x\n"
+        "2024-01-01T10:00:00Z,25:00:00,2031,2024/01/02\n",
+    ),
+    "geopoint-and-formats": (
+        schema({"name": "g", "type": "geopoint"}, {"name": "m", "type": "string", "format": "email"},
+               {"name": "u", "type": "string", "format": "uri"}, {"name": "i", "type": "string", "format": "uuid"}),
+        "g,m,u,i\n\"109.3, -0.03\",a@b.id,https://data.pontianak.go.id,8f14e45f-ceea-467f-a8f6-1c3b2f0f5b3a\n"
+        "\"200, 0\",not-an-email,no scheme,123\n",
+    ),
+    "string-constraints": (
+        schema({"name": "kode", "type": "string", "constraints": {"pattern": "[0-9]{2}\\.[0-9]{2}", "minLength": 5,
+                                                                  "maxLength": 5}},
+               {"name": "kec", "type": "string", "constraints": {"enum": KECAMATAN, "required": True}}),
+        "kode,kec\n61.71,Pontianak Kota\n61.7,pontianak kota\n61.711,\n6a.71,Pontianak Barat\n",
+    ),
+    "missing-values": (
+        schema({"name": "n", "type": "integer", "constraints": {"required": True}}, {"name": "s", "type": "string"},
+               missingValues=["", "-", "NA"]),
+        "n,s\n-,a\nNA,-\n1,NA\n,\n",
+    ),
+    "field-missing-values": (
+        schema({"name": "n", "type": "integer", "missingValues": ["x"]}, {"name": "s", "type": "string"}),
+        "n,s\nx,\n,a\n",
+    ),
+    "numeric-constraints": (
+        schema({"name": "umur", "type": "integer", "constraints": {"minimum": 0, "maximum": 120}},
+               {"name": "n", "type": "integer", "constraints": {"enum": [1, 2]}}),
+        "umur,n\n0,1\n120,2\n121,3\n-1,02\n",
+    ),
+    "unique-and-primary-key": (
+        schema({"name": "id", "type": "integer", "constraints": {"unique": True}}, {"name": "s", "type": "string"},
+               primaryKey=["id"]),
+        "id,s\n1,a\n01,b\n1,c\n,d\nx,e\n2,f\n",
+    ),
+    "composite-primary-key": (
+        schema({"name": "tahun", "type": "year"}, {"name": "semester", "type": "integer"},
+               {"name": "kode", "type": "string"}, primaryKey=["tahun", "semester", "kode"]),
+        "tahun,semester,kode\n2024,1,a\n2024,2,a\n2024,1,a\n2024,,a\n2024,,a\n,,\n",
+    ),
+    "unique-number-and-string": (
+        schema({"name": "x", "type": "number", "constraints": {"unique": True}},
+               {"name": "s", "type": "string", "constraints": {"unique": True}}),
+        "x,s\n1.0,a\n1,a\n1.50,b\n1.5,B\n",
+    ),
+    "structure": (
+        schema({"name": "a", "type": "string"}, {"name": "b", "type": "integer", "constraints": {"required": True}},
+               {"name": "c", "type": "string"}),
+        "a,b,c\n1,2,3\n4\n\n5,6,7,8,9\n,,\n\"x,y\",1,\"multi\nline\"\n7,8,9\n",
+    ),
+    "header-errors": (
+        schema({"name": "a", "type": "string"}, {"name": "b", "type": "string"}, {"name": "c", "type": "string"}),
+        "a,B,a\n1,2,3\n",
+    ),
+    "extra-label": (
+        schema({"name": "a", "type": "string"}),
+        "a,b\n1,2\n3\n",
+    ),
+    "missing-label": (
+        schema({"name": "a", "type": "string"}, {"name": "b", "type": "string"}),
+        "a\n1\n2,3\n",
+    ),
+    "foreign-key-wilayah": (
+        schema({"name": "kode_kecamatan", "type": "string"}, {"name": "jumlah", "type": "integer"},
+               foreignKeys=[{"fields": ["kode_kecamatan"],
+                             "reference": {"resource": "wilayah", "fields": ["kode_kemendagri"]}}]),
+        "kode_kecamatan,jumlah\n61.71.01,1\n61.71.07,2\n,3\n6171010,4\n",
+    ),
+    "foreign-key-self": (
+        schema({"name": "id", "type": "integer"}, {"name": "induk", "type": "integer"},
+               foreignKeys=[{"fields": ["induk"], "reference": {"resource": "", "fields": ["id"]}}]),
+        "id,induk\n1,\n2,1\n3,9\n4,x\n",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_fast_path_reports_what_frictionless_reports(tmp_path: Path, name: str) -> None:
+    descriptor, text = CASES[name]
+    assert_same_errors(write(tmp_path, text), descriptor)
+
+
+def test_the_dirty_cases_are_really_dirty(tmp_path: Path) -> None:
+    """Guards the parity test against comparing two empty reports."""
+    for name, (descriptor, text) in CASES.items():
+        reference, _ = run_both(write(tmp_path, text, f"{name}.csv"), descriptor)
+        assert reference["valid"] is (name == "clean"), name
+
+
+def test_blank_row_suppresses_the_row_s_cell_errors(tmp_path: Path) -> None:
+    descriptor = schema({"name": "a", "type": "integer", "constraints": {"required": True}},
+                        {"name": "b", "type": "string"})
+    reference = assert_same_errors(write(tmp_path, "a,b\n,\n1,x\n"), descriptor)
+    assert error_keys(reference) == {("blank-row", 2, "")}
+
+
+def test_a_cell_failing_its_type_gets_no_constraint_error(tmp_path: Path) -> None:
+    descriptor = schema({"name": "a", "type": "integer", "constraints": {"minimum": 5, "enum": [7]}})
+    reference = assert_same_errors(write(tmp_path, "a\nx\n3\n"), descriptor)
+    assert error_keys(reference) == {("type-error", 2, "a"), ("constraint-error", 3, "a")}
+
+
+def test_a_missing_required_cell_is_reported_twice(tmp_path: Path) -> None:
+    """frictionless reports the absent cell and the broken ``required`` constraint, printing the
+    absent value as "None"; Terbuka keeps both errors as they are."""
+    descriptor = schema({"name": "a", "type": "string"}, {"name": "b", "type": "string",
+                                                          "constraints": {"required": True}})
+    reference = assert_same_errors(write(tmp_path, "a,b\nx\n"), descriptor)
+    errors = reference["tasks"][0]["errors"]
+    assert [(e["type"], e["cell"]) for e in errors] == [("constraint-error", "None"), ("missing-cell", "")]
+
+
+def test_error_limit_keeps_the_first_errors(tmp_path: Path) -> None:
+    path = write(tmp_path, "a\n" + "x\n" * 20)
+    reference, fast = run_both(path, schema({"name": "a", "type": "integer"}), limit_errors=5)
+    assert fast["tasks"][0]["errors"] == reference["tasks"][0]["errors"]
+    assert len(fast["tasks"][0]["errors"]) == 5
+
+
+def test_large_files_take_the_fast_path_and_report_progress(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import schemas.validation
+
+    path = write(tmp_path, "a\n" + "".join(f"{i}\n" for i in range(500)) + "x\n")
+    monkeypatch.setattr(schemas.validation, "FAST_PATH_BYTES", 1024)
+    seen: list[tuple[int, int]] = []
+    report = schemas.validation.validate_file(path, schema({"name": "a", "type": "integer"}),
+                                              progress=lambda done, total: seen.append((done, total)))
+    assert "rows" in report["tasks"][0]["stats"] and report["tasks"][0]["stats"]["rows"] == 501
+    assert error_keys(report) == {("type-error", 502, "a")}
+    # The fast path reports while it reads; frictionless only once at the end.
+    assert len(seen) >= 2
+    assert seen[-1] == (path.stat().st_size, path.stat().st_size)
+
+
+def test_a_pattern_re2_cannot_run_is_checked_by_frictionless(tmp_path: Path) -> None:
+    descriptor = schema({"name": "kode", "type": "string", "constraints": {"pattern": "(?!00)[0-9]{2}"}})
+    reference = assert_same_errors(write(tmp_path, "kode\n12\n00\n"), descriptor)
+    assert error_keys(reference) == {("constraint-error", 3, "kode")}

@@ -1,0 +1,69 @@
+"""Generated schemas and rows, Indonesian formats included: both validators agree on every file."""
+
+from __future__ import annotations
+
+import csv
+import io
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.schemas.parity import assert_same_errors
+
+# Values close to each type's edge: valid, almost valid and plainly wrong.
+CELLS = st.sampled_from([
+    "", "0", "1", "-1", "01", "12", "120", "121", "+3", " 7", "1_000", "1.5", "1,5", "1.234.567,89", "1.234",
+    "12,50", "-0,5", "abc", "true", "false", "ya", "tidak", "2024-12-31", "31/12/2024", "30/02/2024",
+    "2024-02-30", "1/1/2024", "NA", "-", "Pontianak Kota", "Pontianak", "61.71.01", "61.71.07", "6.1.7",
+    "2024", "24",
+])
+FIELDS = st.sampled_from([
+    {"type": "integer"},
+    {"type": "integer", "constraints": {"minimum": 0, "maximum": 120}},
+    {"type": "integer", "constraints": {"unique": True}},
+    {"type": "integer", "constraints": {"required": True, "enum": [1, 12]}},
+    {"type": "number"},
+    {"type": "number", "groupChar": ".", "decimalChar": ",", "constraints": {"minimum": 0}},
+    {"type": "number", "decimalChar": ",", "constraints": {"unique": True}},
+    {"type": "boolean"},
+    {"type": "boolean", "trueValues": ["ya"], "falseValues": ["tidak"]},
+    {"type": "date"},
+    {"type": "date", "format": "%d/%m/%Y", "constraints": {"required": True}},
+    {"type": "year", "constraints": {"minimum": 2000}},
+    {"type": "string"},
+    {"type": "string", "constraints": {"required": True, "unique": True}},
+    {"type": "string", "constraints": {"pattern": "[0-9]{2}\\.[0-9]{2}\\.[0-9]{2}", "maxLength": 8}},
+    {"type": "string", "constraints": {"enum": ["Pontianak Kota", "Pontianak Barat"], "minLength": 3}},
+    {"type": "string", "missingValues": ["NA"]},
+])
+
+
+@st.composite
+def tables(draw: st.DrawFn) -> tuple[dict[str, Any], list[list[str]], str]:
+    fields = draw(st.lists(FIELDS, min_size=1, max_size=4))
+    descriptor: dict[str, Any] = {"fields": [{"name": f"f{i}", **f} for i, f in enumerate(fields)]}
+    if draw(st.booleans()):
+        descriptor["missingValues"] = ["", "-", "NA"]
+    if draw(st.booleans()):
+        descriptor["primaryKey"] = [f"f{i}" for i in range(draw(st.integers(1, len(fields))))]
+    width = len(fields)
+    row = st.lists(CELLS, min_size=max(width - 1, 0), max_size=width + 1)
+    rows = draw(st.lists(row, max_size=12))
+    return descriptor, rows, draw(st.sampled_from([",", ";"]))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tables())
+def test_generated_tables_get_the_same_errors(table: tuple[dict[str, Any], list[list[str]], str]) -> None:
+    descriptor, rows, delimiter = table
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n")
+    writer.writerow([field["name"] for field in descriptor["fields"]])
+    writer.writerows(rows)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "generated.csv"
+        path.write_text(buffer.getvalue(), encoding="utf-8")
+        assert_same_errors(path, descriptor, dialect={"delimiter": delimiter, "header_row": 1})
