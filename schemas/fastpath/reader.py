@@ -3,9 +3,10 @@
 ``raw`` has the row number ``rn`` (frictionless numbering: the header row is row ``header_row``),
 the cells ``c1..cN`` of the schema's N fields (NULL where the row has no such cell, '' where the
 cell is empty), ``ncells`` (how many cells the row really has) and ``extras`` (cells beyond the
-Nth). DuckDB parses the file directly when every line is one row of at most N cells; a blank
-line, a quoted line break or an extra cell moves the load to Python's csv module (the parser
-frictionless uses), which writes a normalized copy DuckDB then reads.
+Nth). DuckDB parses the file directly when every line is one row, and only the rows with extra
+cells are re-read by Python's csv module (the parser frictionless uses); a blank line or a quoted
+line break moves the whole load to Python's csv module, which writes a normalized copy DuckDB
+then reads, so row numbers stay frictionless's.
 """
 
 from __future__ import annotations
@@ -94,8 +95,8 @@ def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _duckdb_load(con: duckdb.DuckDBPyConnection, path: Path, dialect: Dialect, n: int) -> int:
-    """Let DuckDB parse the file, with one spare column to notice extra cells."""
+def _duckdb_load(con: duckdb.DuckDBPyConnection, path: Path, dialect: Dialect, n: int) -> tuple[int, int]:
+    """Let DuckDB parse the file, with one spare column to notice extra cells: (rows, rows with extras)."""
     con.execute(
         f"""CREATE TABLE raw_direct AS SELECT * FROM read_csv({_quote(str(path))}, header=false,
         skip={dialect.header_row}, delim={_quote(dialect.delimiter)}, quote={_quote(dialect.quote_char)},
@@ -104,8 +105,30 @@ def _duckdb_load(con: duckdb.DuckDBPyConnection, path: Path, dialect: Dialect, n
     )
     row = con.execute(f"SELECT count(*), count(c{n + 1}) FROM raw_direct").fetchone()
     assert row is not None
-    rows, with_extras = row
-    return -1 if with_extras else int(rows)
+    return int(row[0]), int(row[1])
+
+
+def _extra_cells(con: duckdb.DuckDBPyConnection, path: Path, dialect: Dialect, n: int) -> None:
+    """The full cells of the rows DuckDB cut at the spare column, re-read by Python's csv module.
+
+    Only called when every physical line is one row, so row numbers are line numbers.
+    """
+    first = dialect.header_row + 1
+    cut = con.execute(f"SELECT rowid FROM raw_direct WHERE c{n + 1} IS NOT NULL").fetchall()
+    wanted = {int(r[0]) + first for r in cut}
+    numbers, extras, counts = [], [], []
+    with path.open(encoding=dialect.encoding, newline="") as handle:
+        for number, line in enumerate(handle, start=1):
+            if number in wanted:
+                cells = next(csv.reader([line], delimiter=dialect.delimiter, quotechar=dialect.quote_char))
+                numbers.append(number)
+                extras.append(cells[n:])
+                counts.append(len(cells))
+    con.execute(
+        "CREATE TABLE raw_extras AS SELECT unnest($1::BIGINT[]) AS rn, unnest($2::VARCHAR[][]) AS extras, "
+        "unnest($3::INTEGER[]) AS ncells",
+        [numbers, extras, counts],
+    )
 
 
 def _python_load(con: duckdb.DuckDBPyConnection, path: Path, dialect: Dialect, n: int, workdir: Path) -> int:
@@ -149,16 +172,23 @@ def load_csv(
         text_path = _text_path(path, dialect, workdir)
         labels = read_labels(text_path, dialect if text_path == path else _utf8(dialect))
         n = max(n_fields, 1)
-        rows = _duckdb_load(con, text_path, dialect, n)
+        rows, with_extras = _duckdb_load(con, text_path, dialect, n)
         stats = scanning.result()
-    if stats.lines and rows >= 0 and rows + dialect.header_row == stats.lines:
+    if stats.lines and rows + dialect.header_row == stats.lines:
         present = " + ".join(f"(c{i} IS NOT NULL)::INTEGER" for i in range(1, n + 1))
-        # A view, not a copy: the rows stay in the table DuckDB parsed them into.
-        con.execute(
-            f"""CREATE VIEW raw AS SELECT (rowid + {dialect.header_row + 1})::BIGINT AS rn,
-            ({present}) AS ncells, NULL::VARCHAR[] AS extras, {", ".join(f"c{i}" for i in range(1, n + 1))}
+        cells = ", ".join(f"d.c{i}" for i in range(1, n + 1))
+        numbered = f"""SELECT (rowid + {dialect.header_row + 1})::BIGINT AS rn, ({present}) AS ncells, *
             FROM raw_direct"""
-        )
+        # A view, not a copy: the rows stay in the table DuckDB parsed them into.
+        if with_extras:
+            _extra_cells(con, text_path, dialect if text_path == path else _utf8(dialect), n)
+            con.execute(
+                f"""CREATE VIEW raw AS SELECT d.rn, coalesce(x.ncells, d.ncells) AS ncells, x.extras, {cells}
+                FROM ({numbered}) AS d LEFT JOIN raw_extras AS x ON d.rn = x.rn"""
+            )
+        else:
+            con.execute(f"CREATE VIEW raw AS SELECT d.rn, d.ncells, NULL::VARCHAR[] AS extras, {cells} "
+                        f"FROM ({numbered}) AS d")
     else:
         con.execute("DROP TABLE IF EXISTS raw_direct")
         rows = _python_load(con, text_path, dialect if text_path == path else _utf8(dialect), n, workdir)

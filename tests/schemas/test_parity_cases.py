@@ -106,6 +106,10 @@ CASES: dict[str, tuple[dict[str, Any], str]] = {
                {"name": "c", "type": "string"}),
         "a,b,c\n1,2,3\n4\n\n5,6,7,8,9\n,,\n\"x,y\",1,\"multi\nline\"\n7,8,9\n",
     ),
+    "extra-cells-only": (
+        schema({"name": "a", "type": "integer"}, {"name": "b", "type": "string"}),
+        "a,b\n1,x,\"y,z\",w\n2,x\nq,1,2\n3\n",
+    ),
     "header-errors": (
         schema({"name": "a", "type": "string"}, {"name": "b", "type": "string"}, {"name": "c", "type": "string"}),
         "a,B,a\n1,2,3\n",

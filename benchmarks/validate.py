@@ -1,0 +1,108 @@
+"""Validation speed: frictionless against Terbuka's validator on a generated 8-column CSV.
+
+    python benchmarks/validate.py [--rows 1000000] [--skip-frictionless]
+
+Generates a clean file and one with about 10% bad rows, validates each with both, checks the two
+validators report the same (type, row, field) errors and prints times, rows/s, peak memory and
+the speed-up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import frictionless
+
+from schemas.sniff import frictionless_resource, sniff_dialect
+from schemas.validation import validate_file
+
+KECAMATAN = ["Pontianak Selatan", "Pontianak Timur", "Pontianak Barat", "Pontianak Utara", "Pontianak Kota",
+             "Pontianak Tenggara"]
+SCHEMA: dict[str, Any] = {
+    "fields": [
+        {"name": "id", "type": "integer", "constraints": {"unique": True}},
+        {"name": "nama", "type": "string", "constraints": {"required": True}},
+        {"name": "kecamatan", "type": "string", "constraints": {"enum": KECAMATAN}},
+        {"name": "tanggal", "type": "date"},
+        {"name": "nilai", "type": "number"},
+        {"name": "aktif", "type": "boolean"},
+        {"name": "umur", "type": "integer", "constraints": {"minimum": 0, "maximum": 120}},
+        {"name": "kode", "type": "string", "constraints": {"pattern": "[0-9]{2}\\.[0-9]{2}\\.[0-9]{2}"}},
+    ]
+}
+
+
+def generate(path: Path, rows: int, error_rate: float, seed: int = 7) -> None:
+    rng = random.Random(seed)
+    with path.open("w", encoding="utf-8") as handle:
+        handle.write("id,nama,kecamatan,tanggal,nilai,aktif,umur,kode\n")
+        for i in range(1, rows + 1):
+            cells = [str(i), f"Warga {rng.randrange(100000)}", rng.choice(KECAMATAN),
+                     f"20{rng.randrange(10, 25)}-{rng.randrange(1, 13):02d}-{rng.randrange(1, 29):02d}",
+                     f"{rng.randrange(1000000) / 100}", rng.choice(("true", "false")), str(rng.randrange(121)),
+                     f"{rng.randrange(100):02d}.{rng.randrange(100):02d}.{rng.randrange(100):02d}"]
+            if rng.random() < error_rate:
+                column = rng.randrange(8)
+                cells[column] = ["1", "", "Pontianak", "2024-02-30", "1,5", "ya", "150", "6.1.7"][column]
+            handle.write(",".join(cells) + "\n")
+
+
+def error_set(errors: list[dict[str, Any]]) -> set[tuple[str, int, str]]:
+    return {(e["type"], e.get("rowNumber", 0), e.get("fieldName", "")) for e in errors}
+
+
+def peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def measure(label: str, run: Any) -> tuple[float, set[tuple[str, int, str]]]:
+    """Time one validator; the process's peak RSS is printed after it (Terbuka runs first)."""
+    started = time.perf_counter()
+    errors = run()
+    seconds = time.perf_counter() - started
+    print(f"  {label:<13} {seconds:8.2f} s   process peak RSS {peak_rss_mib():7.0f} MiB   {len(errors)} errors")
+    return seconds, error_set(errors)
+
+
+def run_frictionless(path: Path) -> list[dict[str, Any]]:
+    resource = frictionless_resource(path, schema=frictionless.Schema.from_descriptor(SCHEMA),
+                                     dialect=sniff_dialect(path))
+    return list(resource.validate(limit_errors=10**12).to_descriptor()["tasks"][0]["errors"])
+
+
+def run_terbuka(path: Path) -> list[dict[str, Any]]:
+    return list(validate_file(path, SCHEMA, engine="fast")["tasks"][0]["errors"])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--skip-frictionless", action="store_true")
+    args = parser.parse_args()
+    ok = True
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, rate in (("clean", 0.0), ("dirty", 0.1)):
+            path = Path(tmp) / f"{name}.csv"
+            generate(path, args.rows, rate)
+            print(f"{name}: {args.rows:,} rows, {path.stat().st_size / 2**20:.1f} MiB")
+            fast_seconds, fast_errors = measure("terbuka", lambda p=path: run_terbuka(p))
+            print(f"  terbuka: {args.rows / fast_seconds:,.0f} rows/s")
+            if args.skip_frictionless:
+                continue
+            slow_seconds, slow_errors = measure("frictionless", lambda p=path: run_frictionless(p))
+            same = slow_errors == fast_errors
+            ok = ok and same
+            print(f"  frictionless: {args.rows / slow_seconds:,.0f} rows/s; "
+                  f"speed-up {slow_seconds / fast_seconds:.1f}x; same errors: {same}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
