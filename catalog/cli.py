@@ -116,13 +116,21 @@ def search_reindex() -> None:
 @search_app.command("sync")
 def search_sync() -> None:
     """Apply pending index changes from the outbox (the worker does this continuously)."""
-    from catalog.services.search_index import apply_outbox
+    from catalog.worker import drain_outbox
 
-    with session_scope() as session:
-        total = 0
-        while synced := apply_outbox(session):
-            total += synced
-    console.print(f"synced {total} datasets")
+    console.print(f"synced {drain_outbox()} datasets")
+
+
+@app.command()
+def worker(poll: Annotated[float, typer.Option(help="seconds between rounds")] = 2.0) -> None:
+    """Run the background worker: applies search index changes from the outbox."""
+    import logging
+
+    from catalog import worker as background
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    console.print("worker started (Ctrl+C to stop)")
+    background.run(poll_seconds=poll)
 
 
 @app.command()

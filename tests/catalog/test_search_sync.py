@@ -74,3 +74,16 @@ def test_search_errors_and_suggest(catalogue: Catalogue) -> None:
     assert bad.status_code == 422
     suggestions = catalogue.client.get("/api/v1/search/suggest", params={"q": "pusk"}).json()
     assert any("Puskesmas" in s["text"] for s in suggestions), suggestions
+
+
+def test_worker_applies_the_outbox_until_stopped(catalogue: Catalogue, data_dir: Path) -> None:
+    from catalog import worker
+
+    search_index.search_backend.cache_clear()
+    (data_dir / "search.db").mkdir(parents=True)
+    catalogue.publish("dinkes-puskesmas")
+    (data_dir / "search.db").rmdir()
+    search_index.search_backend.cache_clear()
+    rounds = iter([False, True])
+    worker.run(poll_seconds=0, should_stop=lambda: next(rounds))
+    assert _slugs(catalogue, q="puskesmas") == ["dinkes-puskesmas"]
