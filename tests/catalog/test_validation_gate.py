@@ -68,3 +68,23 @@ def test_unknown_schema_is_refused_and_stores_nothing(catalogue: Catalogue) -> N
     assert catalogue.client.get(
         "/api/v1/datasets/disdukcapil-penduduk/releases", headers=catalogue.disdukcapil.headers
     ).json() == []
+
+
+def test_registry_schema_checks_codes_against_the_region_table(catalogue: Catalogue) -> None:
+    header = "tahun;semester;kode_kecamatan;kecamatan;laki_laki;perempuan;jumlah;kepala_keluarga\n"
+    good = header + "2024;1;61.71.02;Pontianak Timur;50320;49875;100195;30110\n"
+    release = catalogue.upload(catalogue.disdukcapil, "disdukcapil-penduduk", good.encode("cp1252"),
+                               name="penduduk.csv", schema="penduduk-kecamatan")
+    assert release["resources"][0]["validation_valid"] is True
+    assert release["resources"][0]["schema_ref"] == "penduduk-kecamatan"
+
+    bad = header + "2024;1;61.71.07;Pontianak Timur;50320;49875;100195;\n2024;3;61.71.01;Pontianak Selatan;1;2;3;\n"
+    invalid = catalogue.upload(catalogue.disdukcapil, "disdukcapil-penduduk", bad.encode(),
+                               name="penduduk.csv", schema="penduduk-kecamatan/1.0")
+    summary = catalogue.client.get(
+        f"/api/v1/releases/{invalid['id']}/validation", headers=catalogue.disdukcapil.headers
+    ).json()["resources"][0]["summary"]
+    found = {(e["type"], e["rowNumber"], e.get("fieldName")) for errors in summary["first"].values() for e in errors}
+    assert ("constraint-error", 2, "kode_kecamatan") in found  # 61.71.07 is not a kecamatan of Pontianak
+    assert ("constraint-error", 3, "semester") in found
+    assert catalogue.act(catalogue.disdukcapil, invalid["id"], "submit").json()["error"]["code"] == "validation_failed"
