@@ -1,0 +1,195 @@
+"""Safe HTTP for harvesters: an SSRF guard, size limits, timeouts, retries and politeness per host.
+
+By default nothing on loopback, link-local or private networks is reachable; OPD servers on the
+city's intranet are allowed by name or CIDR range in TERBUKA_HARVEST_ALLOWED_HOSTS. Every redirect
+is checked again. The check resolves the name before connecting, so a DNS answer that changes in
+between (rebinding) is not caught here: put harvesting behind an egress firewall as well.
+"""
+
+import hashlib
+import ipaddress
+import socket
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+CHUNK = 1024 * 1024
+RETRY_STATUSES = {500, 502, 503, 504}
+
+
+class FetchError(Exception):
+    """A remote resource could not be fetched; the message says why, for the harvest item record."""
+
+
+class BlockedAddress(FetchError):
+    pass
+
+
+class ResponseTooLarge(FetchError):
+    pass
+
+
+@dataclass(frozen=True)
+class Download:
+    path: Path
+    sha256: str
+    byte_size: int
+    content_type: str
+    etag: str | None
+    last_modified: str | None
+
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def parse_allowed(spec: str) -> tuple[set[str], list[Network]]:
+    """'intranet.pontianak.go.id, 10.20.0.0/16' → ({host names}, [networks])."""
+    names: set[str] = set()
+    networks: list[Network] = []
+    for item in (part.strip() for part in spec.split(",")):
+        if not item:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            names.add(item.lower())
+    return names, networks
+
+
+class SafeClient:
+    def __init__(
+        self,
+        *,
+        allowed_hosts: str = "",
+        timeout: float = 30.0,
+        max_bytes: int = 512 * 1024 * 1024,
+        retries: int = 3,
+        backoff: float = 0.5,
+        max_redirects: int = 5,
+        per_host: int = 2,
+    ) -> None:
+        self.allowed_names, self.allowed_networks = parse_allowed(allowed_hosts)
+        self.max_bytes = max_bytes
+        self.retries = retries
+        self.backoff = backoff
+        self.max_redirects = max_redirects
+        self.client = httpx.Client(timeout=timeout, follow_redirects=False,
+                                   headers={"User-Agent": "Terbuka harvester"})
+        self._host_slots: defaultdict[str, threading.BoundedSemaphore] = defaultdict(
+            lambda: threading.BoundedSemaphore(per_host)
+        )
+
+    def close(self) -> None:
+        self.client.close()
+
+    def check_url(self, url: str) -> None:
+        """Refuse non-HTTP schemes and hosts that resolve into a private range not allowed."""
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise BlockedAddress(f"{url}: only http and https URLs can be harvested")
+        host = parts.hostname.lower()
+        if host in self.allowed_names:
+            return
+        try:
+            infos = socket.getaddrinfo(host, parts.port or (443 if parts.scheme == "https" else 80))
+        except socket.gaierror as exc:
+            raise FetchError(f"{url}: cannot resolve {host}: {exc}") from exc
+        for info in infos:
+            address = ipaddress.ip_address(info[4][0])
+            if address.is_global or any(address in net for net in self.allowed_networks):
+                continue
+            raise BlockedAddress(
+                f"{url}: {host} resolves to {address}, a non-public address; "
+                "allow it in TERBUKA_HARVEST_ALLOWED_HOSTS if it is an OPD server"
+            )
+
+    def _send(self, url: str, *, stream: bool, headers: dict[str, str] | None = None) -> httpx.Response:
+        """GET with the guard on every hop, retrying 5xx and connection failures with backoff."""
+        for attempt in range(self.retries + 1):
+            current = url
+            try:
+                for _ in range(self.max_redirects + 1):
+                    self.check_url(current)
+                    with self._host_slots[urlsplit(current).netloc]:
+                        request = self.client.build_request("GET", current, headers=headers)
+                        response = self.client.send(request, stream=stream)
+                    if response.is_redirect and "location" in response.headers:
+                        response.close()
+                        current = urljoin(current, response.headers["location"])
+                        continue
+                    break
+                else:
+                    raise FetchError(f"{url}: more than {self.max_redirects} redirects")
+            except httpx.TransportError as exc:
+                if attempt == self.retries:
+                    raise FetchError(f"{url}: {type(exc).__name__}: {exc}") from exc
+            else:
+                if response.status_code not in RETRY_STATUSES or attempt == self.retries:
+                    return response
+                response.close()
+            time.sleep(self.backoff * 2**attempt)
+        raise AssertionError("unreachable")
+
+    def get_json(self, url: str) -> Any:
+        response = self._send(url, stream=False)
+        if response.status_code >= 400:
+            raise FetchError(f"{url}: HTTP {response.status_code}")
+        if len(response.content) > self.max_bytes:
+            raise ResponseTooLarge(f"{url}: response larger than {self.max_bytes:,} bytes")
+        try:
+            return response.json()
+        except ValueError as exc:
+            kind = response.headers.get("content-type", "unknown type")
+            raise FetchError(f"{url}: expected JSON, got {kind} that does not parse ({exc})") from exc
+
+    def download(self, url: str, directory: Path, *, etag: str | None = None,
+                 last_modified: str | None = None) -> Download | None:
+        """Stream a file to ``directory``; None when the server says it has not changed."""
+        headers = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        response = self._send(url, stream=True, headers=headers)
+        try:
+            if response.status_code == 304:
+                return None
+            if response.status_code >= 400:
+                raise FetchError(f"{url}: HTTP {response.status_code}")
+            declared = response.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > self.max_bytes:
+                raise ResponseTooLarge(f"{url}: {int(declared):,} bytes announced, limit {self.max_bytes:,}")
+            return self._save(url, response, directory)
+        finally:
+            response.close()
+
+    def _save(self, url: str, response: httpx.Response, directory: Path) -> Download:
+        directory.mkdir(parents=True, exist_ok=True)
+        digest, size = hashlib.sha256(), 0
+        with tempfile.NamedTemporaryFile(dir=directory, prefix="harvest-", delete=False) as out:
+            target = Path(out.name)
+            try:
+                for chunk in response.iter_bytes(CHUNK):
+                    size += len(chunk)
+                    if size > self.max_bytes:
+                        raise ResponseTooLarge(f"{url}: larger than {self.max_bytes:,} bytes")
+                    digest.update(chunk)
+                    out.write(chunk)
+            except httpx.TransportError as exc:
+                target.unlink(missing_ok=True)
+                raise FetchError(f"{url}: transfer broke off: {type(exc).__name__}") from exc
+            except BaseException:
+                target.unlink(missing_ok=True)
+                raise
+        return Download(
+            path=target, sha256=digest.hexdigest(), byte_size=size,
+            content_type=response.headers.get("content-type", "application/octet-stream"),
+            etag=response.headers.get("etag"), last_modified=response.headers.get("last-modified"),
+        )
