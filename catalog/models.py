@@ -230,6 +230,7 @@ class Dataset(DatasetMetadata, table=True):
     id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(unique=True, index=True, max_length=120)
     organization_id: int = Field(foreign_key="organization.id", index=True)
+    removed_at_source: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
     created: datetime = _timestamp(default_factory=utcnow)
     modified: datetime = _timestamp(default_factory=utcnow)
     organization: Organization = Relationship(back_populates="datasets")
@@ -371,6 +372,48 @@ class SearchOutbox(SQLModel, table=True):
     dataset_id: int = Field(index=True)
     created: datetime = _timestamp(default_factory=utcnow)
     processed: datetime | None = _timestamp(default=None, nullable=True)
+
+
+# --- harvesting ---------------------------------------------------------------------------------
+
+
+class HarvestSource(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    organization_id: int = Field(foreign_key="organization.id", index=True)
+    type: str = Field(max_length=40)
+    url: str = Field(max_length=2000)
+    publish: str = Field(default="review", max_length=10)
+    on_removed: str = Field(default="flag", max_length=10)
+    filters: dict[str, str] = _json(dict)
+    default_schema: str | None = Field(default=None, max_length=200)
+    created: datetime = _timestamp(default_factory=utcnow)
+
+
+class HarvestJob(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    source_id: int = Field(foreign_key="harvestsource.id", index=True)
+    status: str = Field(default="running", max_length=20)
+    counts: dict[str, int] = _json(dict)
+    error: str | None = Field(default=None, sa_type=Text)
+    started: datetime = _timestamp(default_factory=utcnow)
+    finished: datetime | None = _timestamp(default=None, nullable=True)
+
+
+class HarvestItem(SQLModel, table=True):
+    """One remote dataset as last seen at its source."""
+
+    __table_args__ = (UniqueConstraint("source_id", "remote_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    source_id: int = Field(foreign_key="harvestsource.id", index=True)
+    remote_id: str = Field(max_length=300)
+    dataset_id: int | None = Field(default=None, foreign_key="dataset.id")
+    marker: str | None = Field(default=None, max_length=300)
+    content_sha256: str | None = Field(default=None, max_length=64)
+    status: str = Field(default="new", max_length=20)
+    errors: list[dict[str, str]] = _json(list)
+    last_job_id: int | None = Field(default=None)
+
 
 T = TypeVar("T")
 

@@ -1,0 +1,142 @@
+"""Harvesting a CKAN-shaped portal on 127.0.0.1: import, idempotence, changes, vanished items."""
+
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, ClassVar
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from sqlmodel import Session, col, select
+
+from catalog.models import Dataset, HarvestItem, Organization, Release, ReleaseState
+from harvesters.sources import add_source, run_source
+
+ORIGINAL_FILES = {
+    "/files/penduduk.csv": b"kecamatan,jumlah\nPontianak Timur,100195\nPontianak Barat,135351\n",
+    "/files/sekolah.csv": b"nama,jenjang\nSD Negeri 01,SD\n",
+}
+
+
+def package(name: str, modified: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "id": f"id-{name}", "name": name, "title": extra.get("title", name.replace("-", " ").title()),
+        "notes": "Data dari portal Satu Data Kota Pontianak.", "metadata_modified": modified,
+        "license_id": extra.get("license_id", "cc-by"), "tags": [{"name": "kependudukan"}],
+        "groups": [{"name": "kependudukan"}],
+        "extras": [{"key": "Kode Wilayah", "value": "61.71.02, 61.71.03"},
+                   {"key": "Periode Update Data", "value": "Per Semester"},
+                   {"key": "Cara Pengumpulan Data", "value": "Rekapitulasi SIAK"}],
+        "resources": extra.get("resources", []),
+    }
+
+
+FILES: dict[str, bytes] = {}
+
+
+class Portal(BaseHTTPRequestHandler):
+    packages: ClassVar[list[dict[str, Any]]] = []
+    base = ""
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        parts = urlsplit(self.path)
+        if parts.path in FILES:
+            body, kind, status = FILES[parts.path], "text/csv", 200
+        elif parts.path == "/api/3/action/package_search":
+            query = parse_qs(parts.query)
+            start, rows = int(query["start"][0]), min(int(query["rows"][0]), 1)  # the remote caps rows at 1
+            page = Portal.packages[start:start + rows]
+            body = json.dumps({"success": True, "result": {"count": len(Portal.packages), "results": page}}).encode()
+            kind, status = "application/json", 200
+        else:
+            body, kind, status = b"not found", "text/plain", 404
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.fixture
+def portal(monkeypatch: pytest.MonkeyPatch, database_url: str) -> Iterator[str]:
+    from catalog import settings
+
+    FILES.clear()
+    FILES.update(ORIGINAL_FILES)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Portal)
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    Portal.packages = [
+        package("jumlah-penduduk", "2025-01-01T00:00:00", resources=[
+            {"name": "Penduduk Semester I", "format": "CSV", "url": f"{url}/files/penduduk.csv"},
+            {"name": "Lampiran", "format": "PDF", "url": f"{url}/files/hilang.pdf"}]),
+        package("daftar-sekolah", "2025-01-01T00:00:00", license_id="", title="Daftar Sekolah Dasar",
+                resources=[{"name": "sekolah", "format": "CSV", "url": f"{url}/files/sekolah.csv"}]),
+    ]
+    settings.get_settings().harvest_allowed_hosts = "127.0.0.0/8"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield url
+    server.shutdown()
+    server.server_close()
+
+
+def _releases(session: Session, slug: str) -> list[Release]:
+    session.expire_all()
+    dataset = session.exec(select(Dataset).where(Dataset.slug == slug)).one()
+    return list(session.exec(select(Release).where(Release.dataset_id == dataset.id)
+                             .order_by(col(Release.number))).all())
+
+
+def test_harvest_import_then_nothing_then_one_change_then_a_vanished_item(portal: str, session: Session) -> None:
+    session.add(Organization(slug="disdukcapil", name="Dinas Kependudukan dan Pencatatan Sipil"))
+    session.commit()
+    source = add_source(session, organization="disdukcapil", type="ckan", url=portal, publish="auto",
+                        on_removed="withdraw")
+
+    job = run_source(session, source_id=source.id or 0)
+    assert job.status == "finished", job.error
+    assert job.counts == {"seen": 2, "created": 2, "updated": 0, "unchanged": 0, "removed": 0, "errors": 0}
+    penduduk = session.exec(select(Dataset).where(Dataset.slug == "jumlah-penduduk")).one()
+    assert penduduk.update_frequency == "semesteran" and penduduk.spatial_coverage == ["61.71.02", "61.71.03"]
+    assert penduduk.extras["Cara Pengumpulan Data"] == "Rekapitulasi SIAK"
+    assert [t.slug for t in penduduk.themes] == ["kependudukan"]
+    sekolah = session.exec(select(Dataset).where(Dataset.slug == "daftar-sekolah")).one()
+    assert sekolah.license_id == "notspecified"
+    first = _releases(session, "jumlah-penduduk")
+    assert [r.state for r in first] == [ReleaseState.published]
+    assert {r.name for r in first[0].resources} == {"Penduduk Semester I.csv", "hilang.pdf"}
+    item = session.exec(select(HarvestItem).where(HarvestItem.remote_id == "id-jumlah-penduduk")).one()
+    assert item.errors[0]["stage"] == "fetch" and "HTTP 404" in item.errors[0]["message"]
+
+    again = run_source(session, source_id=source.id or 0)
+    assert again.counts["unchanged"] == 2 and again.counts["created"] == again.counts["updated"] == 0
+    assert len(_releases(session, "jumlah-penduduk")) == 1
+
+    FILES["/files/penduduk.csv"] += b"Pontianak Kota,120000\n"
+    Portal.packages[0]["metadata_modified"] = "2025-07-01T00:00:00"
+    changed = run_source(session, source_id=source.id or 0)
+    assert changed.counts["updated"] == 1 and changed.counts["unchanged"] == 1
+    history = _releases(session, "jumlah-penduduk")
+    assert [(r.number, r.state) for r in history] == [(1, "published"), (2, "published")]
+    assert history[0].published_at is not None  # the first release is kept as it was
+
+    Portal.packages.pop(1)
+    gone = run_source(session, source_id=source.id or 0)
+    assert gone.counts["removed"] == 1
+    session.expire_all()
+    sekolah = session.exec(select(Dataset).where(Dataset.slug == "daftar-sekolah")).one()
+    assert sekolah.removed_at_source is True
+    assert [r.state for r in _releases(session, "daftar-sekolah")] == [ReleaseState.withdrawn]
+
+
+def test_a_broken_source_fails_the_job_and_loses_nothing(portal: str, session: Session) -> None:
+    session.add(Organization(slug="dinkes", name="Dinas Kesehatan"))
+    session.commit()
+    source = add_source(session, organization="dinkes", type="ckan", url=f"{portal}/tidak-ada")
+    job = run_source(session, source_id=source.id or 0)
+    assert job.status == "failed" and "HTTP 404" in (job.error or "")
+    assert session.exec(select(Dataset)).all() == []
