@@ -160,10 +160,14 @@ def serve(
     )
 
 
-def _register_validate() -> None:
+def _register_plugins() -> None:
+    """The composition root: commands that live in the other packages."""
+    from harvesters.cli import harvest_app, source_app
     from schemas.cli import validate
 
     app.command("validate")(validate)
+    app.add_typer(source_app, name="source")
+    app.add_typer(harvest_app, name="harvest")
 
 
-_register_validate()
+_register_plugins()

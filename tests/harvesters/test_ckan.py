@@ -140,3 +140,29 @@ def test_a_broken_source_fails_the_job_and_loses_nothing(portal: str, session: S
     job = run_source(session, source_id=source.id or 0)
     assert job.status == "failed" and "HTTP 404" in (job.error or "")
     assert session.exec(select(Dataset)).all() == []
+
+
+def test_cli_adds_a_source_and_harvests_it(portal: str, session: Session) -> None:
+    from typer.testing import CliRunner
+
+    from catalog.cli import app
+
+    session.add(Organization(slug="disdukcapil", name="Dinas Kependudukan dan Pencatatan Sipil"))
+    session.commit()
+    runner = CliRunner()
+    added = runner.invoke(app, ["source", "add", "disdukcapil", "--type", "ckan", "--url", portal,
+                                "--publish", "review"])
+    assert added.exit_code == 0, added.output
+    source_id = added.stdout.strip()
+    assert source_id.isdigit()
+    assert "ckan" in runner.invoke(app, ["source", "list"]).stdout
+    ran = runner.invoke(app, ["harvest", "run", source_id, "--wait"])
+    assert ran.exit_code == 0, ran.output
+    assert "finished" in ran.stdout
+    assert [r.state for r in _releases(session, "jumlah-penduduk")] == [ReleaseState.submitted]
+    assert runner.invoke(app, ["harvest", "status"]).exit_code == 0
+    unknown = runner.invoke(app, ["source", "add", "disdukcapil", "--type", "ftp", "--url", portal])
+    assert unknown.exit_code == 1 and "unknown_source_type" in unknown.output
+    broken = runner.invoke(app, ["source", "add", "disdukcapil", "--type", "ckan", "--url", f"{portal}/x"])
+    failed = runner.invoke(app, ["harvest", "run", broken.stdout.strip(), "--wait"])
+    assert failed.exit_code == 1

@@ -1,0 +1,92 @@
+"""`terbuka source …` and `terbuka harvest …`."""
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from catalog.db import session_scope
+from catalog.errors import CatalogError
+from catalog.models import HarvestJob
+from harvesters import sources
+
+source_app = typer.Typer(help="Harvest sources: where OPDs already publish their data.", no_args_is_help=True)
+harvest_app = typer.Typer(help="Harvest jobs.", no_args_is_help=True)
+console = Console()
+errors = Console(stderr=True)
+
+
+@source_app.command("add")
+def source_add(
+    org: Annotated[str, typer.Argument(help="the owner OPD's slug")],
+    type: Annotated[str, typer.Option("--type", help="ckan (more types: see docs)")],
+    url: Annotated[str, typer.Option("--url")],
+    publish: Annotated[str, typer.Option(help="auto (trusted source) or review (walidata)")] = "review",
+    on_removed: Annotated[str, typer.Option(help="flag or withdraw datasets gone at source")] = "flag",
+    schema: Annotated[str | None, typer.Option(help="default Table Schema for its files")] = None,
+) -> None:
+    """Register a source and print its id."""
+    try:
+        with session_scope() as session:
+            source = sources.add_source(session, organization=org, type=type, url=url, publish=publish,
+                                        on_removed=on_removed, default_schema=schema)
+            typer.echo(source.id)
+    except CatalogError as exc:
+        errors.print(f"[red]error[/red] ({exc.code}): {exc.message}")
+        raise typer.Exit(1) from exc
+
+
+@source_app.command("list")
+def source_list() -> None:
+    """List the harvest sources."""
+    table = Table("id", "organization", "type", "url", "publish", "on removed")
+    with session_scope() as session:
+        for source in sources.list_sources(session):
+            table.add_row(str(source.id), str(source.organization_id), source.type, source.url, source.publish,
+                          source.on_removed)
+    console.print(table)
+
+
+def _summary(job: HarvestJob) -> Table:
+    table = Table("job", "source", "status", *job.counts.keys(), "error")
+    table.add_row(str(job.id), str(job.source_id), job.status, *(str(v) for v in job.counts.values()),
+                  job.error or "")
+    return table
+
+
+@harvest_app.command("run")
+def harvest_run(
+    source: Annotated[int, typer.Argument(help="the source id")],
+    wait: Annotated[bool, typer.Option(help="exit non-zero when the job itself fails")] = True,
+) -> None:
+    """Harvest a source now, with a progress bar; item errors are recorded, not fatal."""
+    try:
+        with session_scope() as session, Progress(console=errors, transient=True) as bar:
+            task = bar.add_task("harvesting", total=None)
+            job = sources.run_source(session, source_id=source,
+                                     progress=lambda done, total: bar.update(task, completed=done, total=total))
+            console.print(_summary(job))
+            counts = ", ".join(f"{count} {name}" for name, count in job.counts.items())
+            typer.echo(f"job {job.id} {job.status}: {counts}" + (f" ({job.error})" if job.error else ""))
+    except CatalogError as exc:
+        errors.print(f"[red]error[/red] ({exc.code}): {exc.message}")
+        raise typer.Exit(1) from exc
+    if wait and job.status == "failed":
+        raise typer.Exit(1)
+
+
+@harvest_app.command("status")
+def harvest_status(
+    job: Annotated[int | None, typer.Argument(help="a job id; the latest jobs if omitted")] = None,
+) -> None:
+    """Show harvest jobs and their counts."""
+    with session_scope() as session:
+        jobs = [session.get(HarvestJob, job)] if job else sources.list_jobs(session)
+        found = [j for j in jobs if j is not None]
+        if not found:
+            errors.print("no such harvest job")
+            raise typer.Exit(1)
+        for entry in found:
+            console.print(_summary(entry))
