@@ -7,6 +7,7 @@ from catalog.api.errors import install_error_handlers
 from catalog.api.limits import BodySizeLimit
 from catalog.api.v1 import datasets, meta, organizations, releases, schemas, search, users
 from catalog.settings import get_settings
+from harvesters import api as harvest_api
 
 DESCRIPTION = """Terbuka: the open-data catalogue of Kota Pontianak (Satu Data Indonesia).
 
@@ -22,6 +23,7 @@ def create_app() -> FastAPI:
     v1 = APIRouter(prefix="/api/v1")
     for module in (organizations, datasets, releases, schemas, search, users, meta):
         v1.include_router(module.router)
+    v1.include_router(harvest_api.router)
     app.include_router(v1)
 
     @app.get("/healthz", include_in_schema=False)

@@ -166,3 +166,24 @@ def test_cli_adds_a_source_and_harvests_it(portal: str, session: Session) -> Non
     broken = runner.invoke(app, ["source", "add", "disdukcapil", "--type", "ckan", "--url", f"{portal}/x"])
     failed = runner.invoke(app, ["harvest", "run", broken.stdout.strip(), "--wait"])
     assert failed.exit_code == 1
+
+
+def test_api_manages_sources_and_runs_them(portal: str, session: Session, client: Any, make_account: Any) -> None:
+    from catalog.models import Role
+
+    session.add(Organization(slug="disdukcapil", name="Dinas Kependudukan dan Pencatatan Sipil"))
+    session.commit()
+    walidata = make_account("walidata", Role.walidata)
+    producer = make_account("dukcapil-data", Role.produsen, "disdukcapil")
+    body = {"organization": "disdukcapil", "type": "ckan", "url": portal, "publish": "auto"}
+    assert client.post("/api/v1/harvest/sources", json=body, headers=producer.headers).status_code == 403
+    created = client.post("/api/v1/harvest/sources", json=body, headers=walidata.headers)
+    assert created.status_code == 201, created.text
+    source_id = created.json()["id"]
+    job = client.post(f"/api/v1/harvest/sources/{source_id}/run", headers=walidata.headers).json()
+    assert job["status"] == "finished" and job["counts"]["created"] == 2
+    assert client.get("/api/v1/datasets", params={"organization": "disdukcapil"}).json()["total"] == 2
+    jobs = client.get("/api/v1/harvest/jobs", params={"source": source_id}, headers=walidata.headers).json()
+    assert [j["id"] for j in jobs] == [job["id"]]
+    bad = client.post("/api/v1/harvest/sources", json={**body, "type": "gopher"}, headers=walidata.headers)
+    assert bad.status_code == 422 and bad.json()["error"]["code"] == "unknown_source_type"

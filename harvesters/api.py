@@ -1,0 +1,63 @@
+"""/api/v1/harvest: sources and jobs."""
+
+from typing import Literal
+
+from fastapi import APIRouter, status
+from pydantic import BaseModel
+
+from catalog.api.deps import CurrentUser, RowId, SessionDep
+from catalog.errors import Forbidden
+from catalog.models import HarvestJob, HarvestSource, Role, User
+from harvesters import sources
+
+router = APIRouter(prefix="/harvest", tags=["harvest"])
+
+
+class SourceCreate(BaseModel):
+    organization: str
+    type: str
+    url: str
+    publish: Literal["auto", "review"] = "review"
+    on_removed: Literal["flag", "withdraw"] = "flag"
+    filters: dict[str, str] = {}
+    default_schema: str | None = None
+
+
+def _require_manager(user: User) -> None:
+    if user.role not in (Role.admin, Role.walidata):
+        raise Forbidden("harvest sources are managed by the walidata or an admin", code="role_not_allowed")
+
+
+@router.get("/sources", response_model=list[HarvestSource])
+def list_sources(session: SessionDep, user: CurrentUser) -> list[HarvestSource]:
+    """List the harvest sources."""
+    _require_manager(user)
+    return sources.list_sources(session)
+
+
+@router.post("/sources", response_model=HarvestSource, status_code=status.HTTP_201_CREATED)
+def create_source(body: SourceCreate, session: SessionDep, user: CurrentUser) -> HarvestSource:
+    """Register a source (CKAN portal) for an OPD."""
+    _require_manager(user)
+    return sources.add_source(session, actor=user, **body.model_dump())
+
+
+@router.get("/sources/{source_id}", response_model=HarvestSource)
+def get_source(source_id: RowId, session: SessionDep, user: CurrentUser) -> HarvestSource:
+    """Get one harvest source."""
+    _require_manager(user)
+    return sources.get_source(session, source_id=source_id)
+
+
+@router.post("/sources/{source_id}/run", response_model=HarvestJob)
+def run_source(source_id: RowId, session: SessionDep, user: CurrentUser) -> HarvestJob:
+    """Harvest a source now and return the finished job with its counts."""
+    _require_manager(user)
+    return sources.run_source(session, source_id=source_id)
+
+
+@router.get("/jobs", response_model=list[HarvestJob])
+def list_jobs(session: SessionDep, user: CurrentUser, source: int | None = None) -> list[HarvestJob]:
+    """The latest harvest jobs, of one source or all."""
+    _require_manager(user)
+    return sources.list_jobs(session, source_id=source)
