@@ -229,7 +229,8 @@ def transition(
     if action is workflow.Action.approve:
         release.dataset.modified = utcnow()
         session.add(release.dataset)
-    if action in (workflow.Action.approve, workflow.Action.withdraw):
+    changes_search = action in (workflow.Action.approve, workflow.Action.withdraw)
+    if changes_search:
         search_index.enqueue(session, dataset_ids=[release.dataset_id])
     session.add(release)
     activity.record(
@@ -238,7 +239,8 @@ def transition(
         detail={"number": release.number, "from": previous.value, "to": release.state.value, "note": note},
     )
     session.commit()
-    search_index.sync_after_commit()
+    if changes_search:
+        search_index.sync_after_commit()
     session.refresh(release)
     return release
 
