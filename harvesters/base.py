@@ -52,6 +52,7 @@ class FetchedItem:
     files: list[tuple[str, Path]] = field(default_factory=list)
     urls: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    schemas: dict[str, str | dict[str, Any]] = field(default_factory=dict)  # file name → its own Table Schema
 
 
 class Harvester(ABC):
@@ -84,6 +85,8 @@ def _content_sha256(fetched: FetchedItem) -> str:
                 digest.update(chunk)
     for url in fetched.urls:
         digest.update(url.encode())
+    if fetched.schemas:
+        digest.update(repr(sorted(fetched.schemas.items())).encode())
     return digest.hexdigest()
 
 
@@ -186,7 +189,7 @@ class HarvestRun:
         record.dataset_id = dataset.id
         files = []
         for name, path in fetched.files:
-            files.append(IncomingFile(name, path.open("rb")))
+            files.append(IncomingFile(name, path.open("rb"), fetched.schemas.get(name)))
         try:
             release = releases.create_release(
                 self.session, dataset_slug=dataset.slug, actor=self.actor, files=files, urls=fetched.urls,

@@ -1,6 +1,7 @@
 """Harvest sources and their runs: what the CLI, the API and the worker call."""
 
 from collections.abc import Callable
+from importlib import import_module
 from importlib.metadata import entry_points
 
 from sqlmodel import Session, col, select
@@ -10,16 +11,26 @@ from catalog.models import HarvestJob, HarvestSource, User
 from catalog.services import activity
 from catalog.services.organizations import get_organization
 from harvesters.base import Harvester, HarvestRun
-from harvesters.ckan import CkanHarvester
 
-BUILT_IN: dict[str, type[Harvester]] = {"ckan": CkanHarvester}
+BUILT_IN = {
+    "ckan": "harvesters.ckan:CkanHarvester",
+    "dcat": "harvesters.dcat:DcatHarvester",
+    "datapackage": "harvesters.datapackage:DataPackageHarvester",
+    "files": "harvesters.files:FileDropHarvester",
+}
 
 
-def harvester_types() -> dict[str, type[Harvester]]:
+def harvester_types() -> dict[str, str]:
     """Built-in harvesters plus any a city registers under the `terbuka.harvesters` entry point."""
     found = dict(BUILT_IN)
     for entry in entry_points(group="terbuka.harvesters"):
-        found[entry.name] = entry.load()
+        found[entry.name] = entry.value
+    return found
+
+
+def harvester_class(kind: str) -> type[Harvester]:
+    module, _, name = harvester_types()[kind].partition(":")
+    found: type[Harvester] = getattr(import_module(module), name)
     return found
 
 
@@ -58,7 +69,7 @@ def list_sources(session: Session) -> list[HarvestSource]:
 def run_source(session: Session, *, source_id: int,
                progress: Callable[[int, int], None] | None = None) -> HarvestJob:
     source = get_source(session, source_id=source_id)
-    return HarvestRun(session, source, harvester_types()[source.type], progress).run()
+    return HarvestRun(session, source, harvester_class(source.type), progress).run()
 
 
 def list_jobs(session: Session, *, source_id: int | None = None, limit: int = 20) -> list[HarvestJob]:

@@ -5,7 +5,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from catalog.settings import get_settings
 from catalog.storage import FileStore
@@ -28,6 +28,7 @@ MEDIA_TYPES = {
 class IncomingFile:
     filename: str
     stream: BinaryIO
+    schema: str | dict[str, Any] | None = None  # this file's own schema, over the release-wide one
 
 
 @lru_cache

@@ -134,7 +134,8 @@ def create_release(
         session.rollback()
         raise Conflict("another release was created at the same time; try again", code="release_race") from exc
     for incoming in files or []:
-        _add_file(session, release=release, incoming=incoming, schema=schema)
+        check_schema_reference(incoming.schema)
+        _add_file(session, release=release, incoming=incoming, schema=incoming.schema or schema)
     for url in urls or []:
         name = safe_name(url.rstrip("/")) or url
         fmt = format_of(name)
