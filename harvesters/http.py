@@ -8,6 +8,7 @@ between (rebinding) is not caught here: put harvesting behind an egress firewall
 
 import hashlib
 import ipaddress
+import json
 import socket
 import tempfile
 import threading
@@ -44,6 +45,13 @@ class Download:
     content_type: str
     etag: str | None
     last_modified: str | None
+
+
+@dataclass(frozen=True)
+class Document:
+    url: str  # after redirects
+    content: bytes
+    content_type: str
 
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -137,16 +145,34 @@ class SafeClient:
             time.sleep(self.backoff * 2**attempt)
         raise AssertionError("unreachable")
 
-    def get_json(self, url: str) -> Any:
-        response = self._send(url, stream=False)
-        if response.status_code >= 400:
-            raise FetchError(f"{url}: HTTP {response.status_code}")
-        if len(response.content) > self.max_bytes:
-            raise ResponseTooLarge(f"{url}: response larger than {self.max_bytes:,} bytes")
+    def get_bytes(self, url: str) -> Document:
+        """A small document (JSON, RDF, an index page) read whole, within the size limit."""
+        response = self._send(url, stream=True)
         try:
-            return response.json()
+            if response.status_code >= 400:
+                raise FetchError(f"{url}: HTTP {response.status_code}")
+            declared = response.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > self.max_bytes:
+                raise ResponseTooLarge(f"{url}: {int(declared):,} bytes announced, limit {self.max_bytes:,}")
+            body, size = [], 0
+            for chunk in response.iter_bytes(CHUNK):
+                size += len(chunk)
+                if size > self.max_bytes:
+                    raise ResponseTooLarge(f"{url}: response larger than {self.max_bytes:,} bytes")
+                body.append(chunk)
+        except httpx.TransportError as exc:
+            raise FetchError(f"{url}: transfer broke off: {type(exc).__name__}") from exc
+        finally:
+            response.close()
+        return Document(url=str(response.url), content=b"".join(body),
+                        content_type=response.headers.get("content-type", ""))
+
+    def get_json(self, url: str) -> Any:
+        document = self.get_bytes(url)
+        try:
+            return json.loads(document.content)
         except ValueError as exc:
-            kind = response.headers.get("content-type", "unknown type")
+            kind = document.content_type or "unknown type"
             raise FetchError(f"{url}: expected JSON, got {kind} that does not parse ({exc})") from exc
 
     def download(self, url: str, directory: Path, *, etag: str | None = None,
