@@ -122,15 +122,27 @@ def search_sync() -> None:
 
 
 @app.command()
-def worker(poll: Annotated[float, typer.Option(help="seconds between rounds")] = 2.0) -> None:
-    """Run the background worker: applies search index changes from the outbox."""
+def worker(
+    poll: Annotated[float, typer.Option(help="seconds between search outbox rounds")] = 2.0,
+    threads: Annotated[int, typer.Option(help="harvest jobs run at once by this worker")] = 2,
+) -> None:
+    """Run the background worker: scheduled and queued harvests, and search index changes from the outbox."""
     import logging
+    import threading
 
     from catalog import worker as background
+    from harvesters.tasks import huey
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    stop = threading.Event()
+    outbox = threading.Thread(target=background.run, kwargs={"poll_seconds": poll, "should_stop": stop.is_set},
+                              daemon=True)
+    outbox.start()
     console.print("worker started (Ctrl+C to stop)")
-    background.run(poll_seconds=poll)
+    try:
+        huey.create_consumer(workers=threads, worker_type="thread").run()
+    finally:
+        stop.set()
 
 
 @app.command()

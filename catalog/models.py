@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, field_validator
-from sqlalchemy import JSON, Column, DateTime, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, Index, Text, TypeDecorator, UniqueConstraint, text
 from sqlalchemy.engine import Dialect
 from sqlmodel import Field, Relationship, SQLModel
 
@@ -386,10 +386,19 @@ class HarvestSource(SQLModel, table=True):
     on_removed: str = Field(default="flag", max_length=10)
     filters: dict[str, str] = _json(dict)
     default_schema: str | None = Field(default=None, max_length=200)
+    schedule: str | None = Field(default=None, max_length=100)  # hourly|daily|weekly|monthly or a crontab line
     created: datetime = _timestamp(default_factory=utcnow)
 
 
+RUNNING = text("status = 'running'")
+
+
 class HarvestJob(SQLModel, table=True):
+    """One run over one source: queued → running → finished | failed. At most one runs per source."""
+
+    __table_args__ = (Index("uq_harvestjob_running_source", "source_id", unique=True,
+                            sqlite_where=RUNNING, postgresql_where=RUNNING),)
+
     id: int | None = Field(default=None, primary_key=True)
     source_id: int = Field(foreign_key="harvestsource.id", index=True)
     status: str = Field(default="running", max_length=20)
@@ -397,6 +406,8 @@ class HarvestJob(SQLModel, table=True):
     error: str | None = Field(default=None, sa_type=Text)
     started: datetime = _timestamp(default_factory=utcnow)
     finished: datetime | None = _timestamp(default=None, nullable=True)
+    heartbeat: datetime | None = _timestamp(default=None, nullable=True)
+    attempt: int = Field(default=1)
 
 
 class HarvestItem(SQLModel, table=True):

@@ -18,6 +18,7 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     harvest_allowed_hosts: str = ""
     validation_error_limit: int | None = None
+    timezone: str = "Asia/Jakarta"  # harvest schedules are read in this zone (Pontianak is WIB)
 
     @property
     def files_dir(self) -> Path:

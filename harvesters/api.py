@@ -21,6 +21,7 @@ class SourceCreate(BaseModel):
     on_removed: Literal["flag", "withdraw"] = "flag"
     filters: dict[str, str] = {}
     default_schema: str | None = None
+    schedule: str | None = None
 
 
 def _require_manager(user: User) -> None:
@@ -37,7 +38,7 @@ def list_sources(session: SessionDep, user: CurrentUser) -> list[HarvestSource]:
 
 @router.post("/sources", response_model=HarvestSource, status_code=status.HTTP_201_CREATED)
 def create_source(body: SourceCreate, session: SessionDep, user: CurrentUser) -> HarvestSource:
-    """Register a source (CKAN portal) for an OPD."""
+    """Register a source (CKAN, DCAT, Data Package or file drop) for an OPD, with an optional schedule."""
     _require_manager(user)
     return sources.add_source(session, actor=user, **body.model_dump())
 
@@ -49,11 +50,22 @@ def get_source(source_id: RowId, session: SessionDep, user: CurrentUser) -> Harv
     return sources.get_source(session, source_id=source_id)
 
 
-@router.post("/sources/{source_id}/run", response_model=HarvestJob)
+@router.post("/sources/{source_id}/run", response_model=HarvestJob, status_code=status.HTTP_202_ACCEPTED)
 def run_source(source_id: RowId, session: SessionDep, user: CurrentUser) -> HarvestJob:
-    """Harvest a source now and return the finished job with its counts."""
+    """Queue a harvest of the source for the worker; follow it at /harvest/jobs/{id}."""
+    from harvesters.tasks import enqueue
+
     _require_manager(user)
-    return sources.run_source(session, source_id=source_id)
+    job = enqueue(sources.queue_run(session, source_id=source_id))
+    session.refresh(job)
+    return job
+
+
+@router.get("/jobs/{job_id}", response_model=HarvestJob)
+def get_job(job_id: RowId, session: SessionDep, user: CurrentUser) -> HarvestJob:
+    """One harvest job: status, counts so far, heartbeat, error."""
+    _require_manager(user)
+    return sources.get_job(session, job_id=job_id)
 
 
 @router.get("/jobs", response_model=list[HarvestJob])

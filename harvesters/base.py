@@ -8,13 +8,16 @@ the source is flagged (and, per source setting, withdrawn), never deleted.
 
 import hashlib
 import tempfile
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlalchemy import update
+from sqlmodel import Session, col, select
 
 from catalog.errors import CatalogError
 from catalog.models import (
@@ -36,6 +39,7 @@ from catalog.workflow import Action
 from harvesters.http import FetchError, SafeClient
 
 HARVESTER_ACCOUNT = "harvester"
+HEARTBEAT_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,8 @@ class Harvester(ABC):
         self.source = source
         self.client = client
         self.workdir = workdir
+        self.known: dict[str, str] = {}  # remote id → marker of the items imported before
+        self.since: datetime | None = None  # when the last finished job started: for incremental queries
 
     @abstractmethod
     def gather(self) -> list[RemoteItem]:
@@ -91,32 +97,45 @@ def _content_sha256(fetched: FetchedItem) -> str:
 
 
 class HarvestRun:
-    """One job over one source."""
+    """One job over one source; the job must already be claimed (status running)."""
 
-    def __init__(self, session: Session, source: HarvestSource, harvester_class: type[Harvester],
+    def __init__(self, session: Session, job: HarvestJob, harvester_class: type[Harvester],
                  progress: Callable[[int, int], None] | None = None) -> None:
         self.session = session
+        self.job = job
+        source = session.get(HarvestSource, job.source_id)
+        assert source is not None
         self.source = source
         self.harvester_class = harvester_class
         self.progress = progress
         self.actor = harvester_account(session)
         self.counts = {"seen": 0, "created": 0, "updated": 0, "unchanged": 0, "removed": 0, "errors": 0}
+        self.records: dict[str, HarvestItem] = {}
+        self.seen_unchanged: list[int] = []
+        self.beat = time.monotonic()
 
     def run(self) -> HarvestJob:
-        job = HarvestJob(source_id=self.source.id or 0)
-        self.session.add(job)
-        self.session.commit()
+        job = self.job
         settings = get_settings()
         client = SafeClient(allowed_hosts=settings.harvest_allowed_hosts, max_bytes=settings.max_upload_bytes)
         try:
             with tempfile.TemporaryDirectory(prefix="terbuka-harvest-") as tmp:
                 harvester = self.harvester_class(self.source, client, Path(tmp))
+                self.records = {r.remote_id: r for r in self.session.exec(
+                    select(HarvestItem).where(HarvestItem.source_id == self.source.id)).all()}
+                harvester.known = {r.remote_id: r.marker or "" for r in self.records.values()
+                                   if r.status == "ok" and r.dataset_id}
+                harvester.since = self.session.exec(
+                    select(HarvestJob.started).where(HarvestJob.source_id == self.source.id,
+                                                     HarvestJob.status == "finished")
+                    .order_by(col(HarvestJob.started).desc())).first()
                 items = harvester.gather()
                 for number, item in enumerate(items, start=1):
-                    self._one(harvester, item, job)
+                    self._one(harvester, item)
                     if self.progress:
                         self.progress(number, len(items))
-                self._vanished({item.remote_id for item in items}, job)
+                self._flush_unchanged()
+                self._vanished({item.remote_id for item in items})
             job.status = "finished"
         except (FetchError, CatalogError) as exc:
             self.session.rollback()
@@ -129,17 +148,16 @@ class HarvestRun:
         return job
 
     def _record(self, remote_id: str) -> HarvestItem:
-        record = self.session.exec(select(HarvestItem).where(
-            HarvestItem.source_id == self.source.id, HarvestItem.remote_id == remote_id)).first()
-        return record or HarvestItem(source_id=self.source.id or 0, remote_id=remote_id)
+        return self.records.get(remote_id) or HarvestItem(source_id=self.source.id or 0, remote_id=remote_id)
 
-    def _one(self, harvester: Harvester, item: RemoteItem, job: HarvestJob) -> None:
+    def _one(self, harvester: Harvester, item: RemoteItem) -> None:
         self.counts["seen"] += 1
         record = self._record(item.remote_id)
-        record.last_job_id = job.id
-        if record.dataset_id and record.marker == item.marker and record.status != "error":
+        if record.dataset_id and record.marker == item.marker and record.status == "ok":
             self.counts["unchanged"] += 1
-            self._save(record)
+            self.seen_unchanged.append(record.id or 0)
+            if len(self.seen_unchanged) >= 1000 or time.monotonic() - self.beat > HEARTBEAT_SECONDS:
+                self._flush_unchanged()
             return
         stage = "fetch"
         fetched: FetchedItem | None = None
@@ -149,6 +167,10 @@ class HarvestRun:
             content = _content_sha256(fetched)
             if record.dataset_id and content == record.content_sha256:
                 self.counts["unchanged"] += 1
+                dataset = self.session.get(Dataset, record.dataset_id)
+                if dataset is not None and dataset.removed_at_source:
+                    dataset.removed_at_source = False  # back at the source, as it was
+                    self.session.add(dataset)
             else:
                 self._import(record, fetched)
                 self.counts["updated" if record.content_sha256 else "created"] += 1
@@ -157,18 +179,33 @@ class HarvestRun:
             record.errors = [{"stage": "fetch", "remote_id": item.remote_id, "message": w} for w in fetched.warnings]
         except (FetchError, CatalogError, ValueError) as exc:
             self.session.rollback()
-            record = self._record(item.remote_id)
-            record.last_job_id, record.status = job.id, "error"
+            record = self.session.exec(select(HarvestItem).where(
+                HarvestItem.source_id == self.source.id, HarvestItem.remote_id == item.remote_id)).first() or (
+                HarvestItem(source_id=self.source.id or 0, remote_id=item.remote_id))
+            record.status = "error"
             record.errors = [{"stage": stage, "remote_id": item.remote_id, "message": str(exc)}]
             self.counts["errors"] += 1
         finally:
             for _, path in fetched.files if fetched else []:
                 path.unlink(missing_ok=True)
-        self._save(record)
-
-    def _save(self, record: HarvestItem) -> None:
+        record.last_job_id = self.job.id
+        self.records[item.remote_id] = record
         self.session.add(record)
+        self._beat()
+
+    def _flush_unchanged(self) -> None:
+        if self.seen_unchanged:
+            self.session.execute(update(HarvestItem).where(col(HarvestItem.id).in_(self.seen_unchanged))
+                                 .values(last_job_id=self.job.id))
+            self.seen_unchanged = []
+        self._beat()
+
+    def _beat(self) -> None:
+        """Commit with a heartbeat, so a crashed job can be told from a slow one."""
+        self.job.heartbeat, self.job.counts = utcnow(), dict(self.counts)
+        self.session.add(self.job)
         self.session.commit()
+        self.beat = time.monotonic()
 
     def _import(self, record: HarvestItem, fetched: FetchedItem) -> None:
         organization = self.session.get(Organization, self.source.organization_id)
@@ -205,9 +242,9 @@ class HarvestRun:
         if self.source.publish == "auto":
             releases.transition(self.session, release_id=release.id or 0, action=Action.approve, actor=self.actor)
 
-    def _vanished(self, present: set[str], job: HarvestJob) -> None:
-        known = self.session.exec(select(HarvestItem).where(HarvestItem.source_id == self.source.id)).all()
-        for record in known:
+    def _vanished(self, present: set[str]) -> None:
+        job = self.job
+        for record in list(self.records.values()):
             if record.remote_id in present or record.status == "removed" or record.dataset_id is None:
                 continue
             dataset = self.session.get(Dataset, record.dataset_id)

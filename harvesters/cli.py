@@ -21,17 +21,19 @@ errors = Console(stderr=True)
 @source_app.command("add")
 def source_add(
     org: Annotated[str, typer.Argument(help="the owner OPD's slug")],
-    type: Annotated[str, typer.Option("--type", help="ckan (more types: see docs)")],
+    type: Annotated[str, typer.Option("--type", help="ckan, dcat, datapackage or files")],
     url: Annotated[str, typer.Option("--url")],
     publish: Annotated[str, typer.Option(help="auto (trusted source) or review (walidata)")] = "review",
     on_removed: Annotated[str, typer.Option(help="flag or withdraw datasets gone at source")] = "flag",
     schema: Annotated[str | None, typer.Option(help="default Table Schema for its files")] = None,
+    schedule: Annotated[str | None, typer.Option(
+        help="hourly, daily, weekly, monthly or a crontab line ('30 2 * * 1'), in TERBUKA_TIMEZONE")] = None,
 ) -> None:
     """Register a source and print its id."""
     try:
         with session_scope() as session:
             source = sources.add_source(session, organization=org, type=type, url=url, publish=publish,
-                                        on_removed=on_removed, default_schema=schema)
+                                        on_removed=on_removed, default_schema=schema, schedule=schedule)
             typer.echo(source.id)
     except CatalogError as exc:
         errors.print(f"[red]error[/red] ({exc.code}): {exc.message}")
@@ -41,11 +43,11 @@ def source_add(
 @source_app.command("list")
 def source_list() -> None:
     """List the harvest sources."""
-    table = Table("id", "organization", "type", "url", "publish", "on removed")
+    table = Table("id", "organization", "type", "url", "publish", "on removed", "schedule")
     with session_scope() as session:
         for source in sources.list_sources(session):
             table.add_row(str(source.id), str(source.organization_id), source.type, source.url, source.publish,
-                          source.on_removed)
+                          source.on_removed, source.schedule or "")
     console.print(table)
 
 
@@ -59,21 +61,31 @@ def _summary(job: HarvestJob) -> Table:
 @harvest_app.command("run")
 def harvest_run(
     source: Annotated[int, typer.Argument(help="the source id")],
-    wait: Annotated[bool, typer.Option(help="exit non-zero when the job itself fails")] = True,
+    wait: Annotated[bool, typer.Option(
+        help="harvest here and now with a progress bar; exit non-zero only when the job itself fails")] = False,
 ) -> None:
-    """Harvest a source now, with a progress bar; item errors are recorded, not fatal."""
+    """Queue a harvest for the worker (prints the job id), or with --wait run it here; item errors are recorded."""
     try:
-        with session_scope() as session, Progress(console=errors, transient=True) as bar:
-            task = bar.add_task("harvesting", total=None)
-            job = sources.run_source(session, source_id=source,
-                                     progress=lambda done, total: bar.update(task, completed=done, total=total))
+        with session_scope() as session:
+            if not wait:
+                from harvesters.tasks import enqueue
+
+                job = enqueue(sources.queue_run(session, source_id=source))
+                typer.echo(job.id)
+                errors.print(f"job {job.id} queued; `terbuka worker` runs it, `terbuka harvest status {job.id}` "
+                             "follows it")
+                return
+            with Progress(console=errors, transient=True) as bar:
+                task = bar.add_task("harvesting", total=None)
+                job = sources.run_source(session, source_id=source,
+                                         progress=lambda done, total: bar.update(task, completed=done, total=total))
             console.print(_summary(job))
             counts = ", ".join(f"{count} {name}" for name, count in job.counts.items())
             typer.echo(f"job {job.id} {job.status}: {counts}" + (f" ({job.error})" if job.error else ""))
     except CatalogError as exc:
         errors.print(f"[red]error[/red] ({exc.code}): {exc.message}")
         raise typer.Exit(1) from exc
-    if wait and job.status == "failed":
+    if job.status == "failed":
         raise typer.Exit(1)
 
 

@@ -1,17 +1,27 @@
 """Harvest sources and their runs: what the CLI, the API and the worker call."""
 
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from importlib import import_module
 from importlib.metadata import entry_points
+from typing import Any, cast
+from zoneinfo import ZoneInfo
 
+from huey import crontab
+from sqlalchemy import CursorResult, or_, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from catalog.errors import Invalid, NotFound
-from catalog.models import HarvestJob, HarvestSource, User
+from catalog.errors import Conflict, Invalid, NotFound
+from catalog.models import HarvestJob, HarvestSource, User, utcnow
 from catalog.services import activity
 from catalog.services.organizations import get_organization
+from catalog.settings import get_settings
 from harvesters.base import Harvester, HarvestRun
 
+STALE_AFTER = timedelta(minutes=15)  # a running job without a heartbeat this long has lost its worker
+MAX_ATTEMPTS = 3
+SCHEDULES = {"hourly": "0 * * * *", "daily": "0 2 * * *", "weekly": "0 2 * * 1", "monthly": "0 2 1 * *"}
 BUILT_IN = {
     "ckan": "harvesters.ckan:CkanHarvester",
     "dcat": "harvesters.dcat:DcatHarvester",
@@ -37,16 +47,19 @@ def harvester_class(kind: str) -> type[Harvester]:
 def add_source(
     session: Session, *, organization: str, type: str, url: str, actor: User | None = None,
     publish: str = "review", on_removed: str = "flag", filters: dict[str, str] | None = None,
-    default_schema: str | None = None,
+    default_schema: str | None = None, schedule: str | None = None,
 ) -> HarvestSource:
     if type not in harvester_types():
         raise Invalid(f"unknown source type {type!r}; known: {', '.join(sorted(harvester_types()))}",
                       code="unknown_source_type")
     if publish not in ("auto", "review") or on_removed not in ("flag", "withdraw"):
         raise Invalid("publish is auto or review; on_removed is flag or withdraw", code="invalid_source")
+    if schedule:
+        schedule_check(schedule)
     owner = get_organization(session, slug=organization)
     source = HarvestSource(organization_id=owner.id or 0, type=type, url=url, publish=publish,
-                           on_removed=on_removed, filters=filters or {}, default_schema=default_schema)
+                           on_removed=on_removed, filters=filters or {}, default_schema=default_schema,
+                           schedule=schedule or None)
     session.add(source)
     session.flush()
     activity.record(session, actor=actor, action="harvest_source.create", object_type="harvest_source",
@@ -66,10 +79,112 @@ def list_sources(session: Session) -> list[HarvestSource]:
     return list(session.exec(select(HarvestSource).order_by(col(HarvestSource.id))).all())
 
 
+def queue_run(session: Session, *, source_id: int, attempt: int = 1) -> HarvestJob:
+    """A queued job for the worker (or for run_job in this process)."""
+    get_source(session, source_id=source_id)
+    job = HarvestJob(source_id=source_id, status="queued", attempt=attempt)
+    session.add(job)
+    session.commit()
+    return job
+
+
+def claim(session: Session, job: HarvestJob) -> bool:
+    """queued → running. False when another job of the same source is running: the partial unique index
+    on running jobs is the per-source lock, so it holds across workers on several machines."""
+    now = utcnow()
+    try:
+        result = session.execute(
+            update(HarvestJob).where(col(HarvestJob.id) == job.id, col(HarvestJob.status) == "queued")
+            .values(status="running", started=now, heartbeat=now))
+        claimed = cast(CursorResult[Any], result).rowcount
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        return False
+    session.refresh(job)
+    return bool(claimed)
+
+
+def run_job(session: Session, *, job_id: int, progress: Callable[[int, int], None] | None = None) -> HarvestJob:
+    """Run a queued job here; raises Conflict while another job of its source runs."""
+    job = get_job(session, job_id=job_id)
+    if job.status == "queued" and not claim(session, job):
+        raise Conflict(f"source {job.source_id} is being harvested by another job; job {job_id} stays queued",
+                       code="source_busy")
+    if job.status != "running":
+        return job
+    source = get_source(session, source_id=job.source_id)
+    return HarvestRun(session, job, harvester_class(source.type), progress).run()
+
+
 def run_source(session: Session, *, source_id: int,
                progress: Callable[[int, int], None] | None = None) -> HarvestJob:
-    source = get_source(session, source_id=source_id)
-    return HarvestRun(session, source, harvester_class(source.type), progress).run()
+    """Harvest a source now, in this process."""
+    job = queue_run(session, source_id=source_id)
+    try:
+        return run_job(session, job_id=job.id or 0, progress=progress)
+    except Conflict:
+        job.status, job.error, job.finished = "failed", "not started: another job of this source is running", utcnow()
+        session.add(job)
+        session.commit()
+        raise
+
+
+def recover(session: Session, *, now: datetime | None = None) -> list[HarvestJob]:
+    """Jobs whose worker died: mark them failed and queue a retry, up to MAX_ATTEMPTS. Returns the retries."""
+    now = now or utcnow()
+    retries = []
+    stale = session.exec(select(HarvestJob).where(HarvestJob.status == "running")).all()
+    for job in stale:
+        last = job.heartbeat or job.started
+        if now - last < STALE_AFTER:
+            continue
+        job.status, job.finished = "failed", now
+        job.error = f"the worker stopped responding (last heartbeat {last:%Y-%m-%d %H:%M:%S} UTC)"
+        session.add(job)
+        session.commit()
+        if job.attempt < MAX_ATTEMPTS:
+            retries.append(queue_run(session, source_id=job.source_id, attempt=job.attempt + 1))
+    return retries
+
+
+def schedule_check(schedule: str) -> Callable[[datetime], bool]:
+    """A crontab line (minute hour day month weekday) or hourly/daily/weekly/monthly, as a test on a minute."""
+    line = SCHEDULES.get(schedule.strip().lower(), schedule)
+    fields = line.split()
+    if len(fields) != 5:
+        raise Invalid(f"schedule {schedule!r}: use hourly, daily, weekly, monthly or a crontab line like "
+                      "'30 2 * * 1'", code="invalid_schedule")
+    try:
+        check: Callable[[datetime], bool] = crontab(*fields)
+        check(datetime(2026, 1, 1))
+    except (ValueError, TypeError) as exc:
+        raise Invalid(f"schedule {schedule!r}: {exc}", code="invalid_schedule") from exc
+    return check
+
+
+def due_sources(session: Session, *, now: datetime | None = None) -> list[HarvestSource]:
+    """Sources whose schedule falls on this minute (local time) and that have no job yet for it."""
+    now = now or utcnow()
+    local = now.astimezone(ZoneInfo(get_settings().timezone)).replace(tzinfo=None)
+    minute = now.replace(second=0, microsecond=0)
+    due = []
+    for source in session.exec(select(HarvestSource).where(col(HarvestSource.schedule).is_not(None))).all():
+        if not schedule_check(source.schedule or "")(local):
+            continue
+        busy = session.exec(select(HarvestJob.id).where(
+            HarvestJob.source_id == source.id,
+            or_(col(HarvestJob.status).in_(["queued", "running"]), col(HarvestJob.started) >= minute))).first()
+        if busy is None:
+            due.append(source)
+    return due
+
+
+def get_job(session: Session, *, job_id: int) -> HarvestJob:
+    job = session.get(HarvestJob, job_id)
+    if job is None:
+        raise NotFound(f"no harvest job {job_id}", code="job_not_found")
+    return job
 
 
 def list_jobs(session: Session, *, source_id: int | None = None, limit: int = 20) -> list[HarvestJob]:

@@ -180,7 +180,9 @@ def test_api_manages_sources_and_runs_them(portal: str, session: Session, client
     created = client.post("/api/v1/harvest/sources", json=body, headers=walidata.headers)
     assert created.status_code == 201, created.text
     source_id = created.json()["id"]
-    job = client.post(f"/api/v1/harvest/sources/{source_id}/run", headers=walidata.headers).json()
+    queued = client.post(f"/api/v1/harvest/sources/{source_id}/run", headers=walidata.headers)
+    assert queued.status_code == 202
+    job = client.get(f"/api/v1/harvest/jobs/{queued.json()['id']}", headers=walidata.headers).json()
     assert job["status"] == "finished" and job["counts"]["created"] == 2
     assert client.get("/api/v1/datasets", params={"organization": "disdukcapil"}).json()["total"] == 2
     jobs = client.get("/api/v1/harvest/jobs", params={"source": source_id}, headers=walidata.headers).json()
