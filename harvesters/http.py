@@ -52,6 +52,7 @@ class Document:
     url: str  # after redirects
     content: bytes
     content_type: str
+    status: int = 200
 
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -145,11 +146,12 @@ class SafeClient:
             time.sleep(self.backoff * 2**attempt)
         raise AssertionError("unreachable")
 
-    def get_bytes(self, url: str) -> Document:
-        """A small document (JSON, RDF, an index page) read whole, within the size limit."""
+    def get_bytes(self, url: str, *, errors_too: bool = False) -> Document:
+        """A small document (JSON, RDF, an index page) read whole, within the size limit; an HTTP error status
+        raises FetchError unless ``errors_too`` (for APIs whose error bodies say what went wrong)."""
         response = self._send(url, stream=True)
         try:
-            if response.status_code >= 400:
+            if response.status_code >= 400 and not errors_too:
                 raise FetchError(f"{url}: HTTP {response.status_code}")
             declared = response.headers.get("content-length", "")
             if declared.isdigit() and int(declared) > self.max_bytes:
@@ -165,7 +167,7 @@ class SafeClient:
         finally:
             response.close()
         return Document(url=str(response.url), content=b"".join(body),
-                        content_type=response.headers.get("content-type", ""))
+                        content_type=response.headers.get("content-type", ""), status=response.status_code)
 
     def get_json(self, url: str) -> Any:
         document = self.get_bytes(url)
