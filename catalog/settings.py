@@ -17,6 +17,7 @@ class Settings(BaseSettings):
     meili_key: str | None = None
     redis_url: str | None = None
     harvest_allowed_hosts: str = ""
+    harvest_local_roots: str = ""  # comma-separated folders a local-path source may read; none by default
     validation_error_limit: int | None = None
     timezone: str = "Asia/Jakarta"  # harvest schedules are read in this zone (Pontianak is WIB)
 

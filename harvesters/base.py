@@ -32,7 +32,7 @@ from catalog.models import (
     User,
     utcnow,
 )
-from catalog.services import activity, datasets, releases, users
+from catalog.services import activity, datasets, releases, search_index, users
 from catalog.services.files import IncomingFile
 from catalog.settings import get_settings
 from catalog.workflow import Action
@@ -142,6 +142,7 @@ class HarvestRun:
             job.status, job.error = "failed", str(exc)
         finally:
             client.close()
+            search_index.sync_after_commit()  # what this job published or withdrew, in one batch
         job.counts, job.finished = dict(self.counts), utcnow()
         self.session.add(job)
         self.session.commit()
@@ -239,8 +240,9 @@ class HarvestRun:
             fetched.warnings.append("validation errors: the release stays a draft for the walidata")
             return
         releases.transition(self.session, release_id=release.id or 0, action=Action.submit, actor=self.actor)
-        if self.source.publish == "auto":
-            releases.transition(self.session, release_id=release.id or 0, action=Action.approve, actor=self.actor)
+        if self.source.publish == "auto" and fetched.metadata.get("extras", {}).get("metadata_inferred") != "true":
+            releases.transition(self.session, release_id=release.id or 0, action=Action.approve, actor=self.actor,
+                                sync_search=False)
 
     def _vanished(self, present: set[str]) -> None:
         job = self.job
@@ -261,5 +263,5 @@ class HarvestRun:
             current = datasets.current_release(self.session, dataset)
             if self.source.on_removed == "withdraw" and current is not None:
                 releases.transition(self.session, release_id=current.id or 0, action=Action.withdraw,
-                                    actor=self.actor, note=reason)
+                                    actor=self.actor, note=reason, sync_search=False)
             self.counts["removed"] += 1

@@ -146,10 +146,10 @@ class SafeClient:
             time.sleep(self.backoff * 2**attempt)
         raise AssertionError("unreachable")
 
-    def get_bytes(self, url: str, *, errors_too: bool = False) -> Document:
+    def get_bytes(self, url: str, *, errors_too: bool = False, headers: dict[str, str] | None = None) -> Document:
         """A small document (JSON, RDF, an index page) read whole, within the size limit; an HTTP error status
         raises FetchError unless ``errors_too`` (for APIs whose error bodies say what went wrong)."""
-        response = self._send(url, stream=True)
+        response = self._send(url, stream=True, headers=headers)
         try:
             if response.status_code >= 400 and not errors_too:
                 raise FetchError(f"{url}: HTTP {response.status_code}")

@@ -216,9 +216,11 @@ def update_release_notes(session: Session, *, release_id: int, notes: str, actor
 
 
 def transition(
-    session: Session, *, release_id: int, action: workflow.Action, actor: User | None, note: str | None = None
+    session: Session, *, release_id: int, action: workflow.Action, actor: User | None, note: str | None = None,
+    sync_search: bool = True,
 ) -> Release:
-    """Move a release through the workflow and log it; a refused move changes nothing."""
+    """Move a release through the workflow and log it; a refused move changes nothing. The search index
+    follows through the outbox: at once, or, with ``sync_search=False``, when the caller or the worker drains it."""
     release = get_release(session, release_id=release_id, actor=actor, acting=True)
     if action is workflow.Action.submit:
         release.metadata_snapshot = metadata_snapshot(release.dataset)
@@ -240,7 +242,7 @@ def transition(
         detail={"number": release.number, "from": previous.value, "to": release.state.value, "note": note},
     )
     session.commit()
-    if changes_search:
+    if changes_search and sync_search:
         search_index.sync_after_commit()
     session.refresh(release)
     return release

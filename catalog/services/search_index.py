@@ -125,7 +125,8 @@ def sync_after_commit() -> None:
     """Apply the outbox now; on failure the rows stay pending for the worker."""
     try:
         with Session(get_engine()) as session:
-            apply_outbox(session)
+            while apply_outbox(session):
+                pass
     except Exception:
         log.exception("search index sync failed; the worker will retry")
 
