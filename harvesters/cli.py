@@ -51,6 +51,11 @@ def source_list() -> None:
     console.print(table)
 
 
+def _line(job: HarvestJob) -> str:
+    counts = ", ".join(f"{count} {name}" for name, count in job.counts.items())
+    return f"job {job.id} {job.status}: {counts}" + (f" ({job.error})" if job.error else "")
+
+
 def _summary(job: HarvestJob) -> Table:
     table = Table("job", "source", "status", *job.counts.keys(), "error")
     table.add_row(str(job.id), str(job.source_id), job.status, *(str(v) for v in job.counts.values()),
@@ -80,8 +85,7 @@ def harvest_run(
                 job = sources.run_source(session, source_id=source,
                                          progress=lambda done, total: bar.update(task, completed=done, total=total))
             console.print(_summary(job))
-            counts = ", ".join(f"{count} {name}" for name, count in job.counts.items())
-            typer.echo(f"job {job.id} {job.status}: {counts}" + (f" ({job.error})" if job.error else ""))
+            typer.echo(_line(job))
     except CatalogError as exc:
         errors.print(f"[red]error[/red] ({exc.code}): {exc.message}")
         raise typer.Exit(1) from exc
@@ -102,3 +106,5 @@ def harvest_status(
             raise typer.Exit(1)
         for entry in found:
             console.print(_summary(entry))
+        if job:
+            typer.echo(_line(found[0]))

@@ -161,6 +161,10 @@ def test_cli_adds_a_source_and_harvests_it(portal: str, session: Session) -> Non
     assert "finished" in ran.stdout
     assert [r.state for r in _releases(session, "jumlah-penduduk")] == [ReleaseState.submitted]
     assert runner.invoke(app, ["harvest", "status"]).exit_code == 0
+    queued = runner.invoke(app, ["harvest", "run", source_id])  # without --wait: queued for the worker
+    assert queued.exit_code == 0 and queued.stdout.strip().isdigit(), queued.output
+    status = runner.invoke(app, ["harvest", "status", queued.stdout.strip()])
+    assert status.exit_code == 0 and "finished" in status.stdout  # the test queue runs tasks at once
     unknown = runner.invoke(app, ["source", "add", "disdukcapil", "--type", "ftp", "--url", portal])
     assert unknown.exit_code == 1 and "unknown_source_type" in unknown.output
     broken = runner.invoke(app, ["source", "add", "disdukcapil", "--type", "ckan", "--url", f"{portal}/x"])
