@@ -28,12 +28,19 @@ def source_add(
     schema: Annotated[str | None, typer.Option(help="default Table Schema for its files")] = None,
     schedule: Annotated[str | None, typer.Option(
         help="hourly, daily, weekly, monthly or a crontab line ('30 2 * * 1'), in TERBUKA_TIMEZONE")] = None,
+    filter: Annotated[list[str] | None, typer.Option(
+        "--filter", help="KEY=VALUE, repeatable; for CKAN an fq clause such as organization=dinkes")] = None,
 ) -> None:
     """Register a source and print its id."""
+    pairs = [item.partition("=") for item in filter or []]
+    if any(not key or not sep for key, sep, _ in pairs):
+        errors.print("[red]error[/red]: --filter takes KEY=VALUE")
+        raise typer.Exit(2)
     try:
         with session_scope() as session:
             source = sources.add_source(session, organization=org, type=type, url=url, publish=publish,
-                                        on_removed=on_removed, default_schema=schema, schedule=schedule)
+                                        on_removed=on_removed, default_schema=schema, schedule=schedule,
+                                        filters={key: value for key, _, value in pairs})
             typer.echo(source.id)
     except CatalogError as exc:
         errors.print(f"[red]error[/red] ({exc.code}): {exc.message}")

@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlmodel import Session, col, select
 
-from catalog.models import Dataset, HarvestItem, Organization, Release, ReleaseState
+from catalog.models import Dataset, HarvestItem, HarvestSource, Organization, Release, ReleaseState
 from harvesters.sources import add_source, run_source
 
 ORIGINAL_FILES = {
@@ -151,11 +151,15 @@ def test_cli_adds_a_source_and_harvests_it(portal: str, session: Session) -> Non
     session.commit()
     runner = CliRunner()
     added = runner.invoke(app, ["source", "add", "disdukcapil", "--type", "ckan", "--url", portal,
-                                "--publish", "review"])
+                                "--publish", "review", "--schedule", "weekly", "--filter", "license_id=cc-by"])
     assert added.exit_code == 0, added.output
     source_id = added.stdout.strip()
     assert source_id.isdigit()
     assert "ckan" in runner.invoke(app, ["source", "list"]).stdout
+    registered = session.get(HarvestSource, int(source_id))
+    assert registered is not None and (registered.schedule, registered.filters) == ("weekly", {"license_id": "cc-by"})
+    assert runner.invoke(app, ["source", "add", "disdukcapil", "--type", "ckan", "--url", portal,
+                               "--filter", "tanpa-nilai"]).exit_code == 2
     ran = runner.invoke(app, ["harvest", "run", source_id, "--wait"])
     assert ran.exit_code == 0, ran.output
     assert "finished" in ran.stdout
