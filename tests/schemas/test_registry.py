@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from pathlib import Path
 
 import frictionless
@@ -79,19 +80,63 @@ def test_infer_schema_reads_semicolon_files(tmp_path: Path) -> None:
 def test_reference_table_holds_pontianak_s_kecamatan_and_kelurahan() -> None:
     rows = wilayah()
     by_code = {r["kode_kemendagri"]: r for r in rows}
-    kecamatan = {r["nama"]: (r["kode_kemendagri"], r["kode_bps"]) for r in rows if r["tingkat"] == "kecamatan"}
+    kecamatan = {r["nama"]: (r["kode_kemendagri"], r["kode_bps"]) for r in rows if r["kode_induk"] == "61.71"}
     assert kecamatan == {
         "Pontianak Selatan": ("61.71.01", "6171010"), "Pontianak Timur": ("61.71.02", "6171020"),
         "Pontianak Barat": ("61.71.03", "6171030"), "Pontianak Utara": ("61.71.04", "6171040"),
         "Pontianak Kota": ("61.71.05", "6171031"), "Pontianak Tenggara": ("61.71.06", "6171011"),
     }
-    kelurahan = [r for r in rows if r["tingkat"] == "kelurahan"]
-    assert len(kelurahan) == 29
-    assert all(r["kode_kemendagri"].split(".")[3].startswith("1") for r in kelurahan)
+    kelurahan = [r for r in rows if r["kode_kemendagri"].startswith("61.71.") and r["tingkat"] != "kecamatan"]
+    assert len(kelurahan) == 29 and {r["tingkat"] for r in kelurahan} == {"kelurahan"}
     assert all(by_code[r["kode_induk"]]["tingkat"] == "kecamatan" for r in kelurahan)
-    aliases = {r["nama"]: r["alias"] for r in kelurahan if r["alias"]}
+    # Kemendagri's numbering (idn-area-data 4.0.1): Pontianak Selatan's kelurahan start at 1002.
+    assert "61.71.01.1001" not in by_code
+    assert {code: by_code[code]["nama"] for code in ("61.71.01.1002", "61.71.02.1001", "61.71.02.1003",
+                                                     "61.71.05.1001", "61.71.06.1001", "61.71.06.1003")} == {
+        "61.71.01.1002": "Benuamelayu Laut", "61.71.02.1001": "Paritmayor", "61.71.02.1003": "Saigon",
+        "61.71.05.1001": "Sungaibangkong", "61.71.06.1001": "Bansir Laut", "61.71.06.1003": "Bangkabelitung Laut",
+    }
+    aliases = {r["nama"]: r["alias"] for r in kelurahan}
     assert aliases["Benuamelayu Laut"] == "Benua Melayu Laut" and aliases["Pallima"] == "Pal Lima"
-    assert by_code["61.71"]["kode_bps"] == "6171"
+    assert aliases["Bangkabelitung Darat"] == "Bangka Belitung Darat" and aliases["Saigon"] == "Saigon"
+    assert by_code["61.71"]["kode_bps"] == "6171" and by_code["61.71"]["nama"] == "Kota Pontianak"
+
+
+TINGKAT_CODE = {
+    "provinsi": r"[0-9]{2}", "kabupaten": r"[0-9]{2}\.(0[1-9]|[1-6][0-9])", "kota": r"[0-9]{2}\.[7-9][0-9]",
+    "kecamatan": r"[0-9]{2}\.[0-9]{2}\.[0-9]{2}", "kelurahan": r"[0-9]{2}\.[0-9]{2}\.[0-9]{2}\.1[0-9]{3}",
+    "desa": r"[0-9]{2}\.[0-9]{2}\.[0-9]{2}\.2[0-9]{3}",
+}
+PARENT_TINGKAT = {"provinsi": set(), "kabupaten": {"provinsi"}, "kota": {"provinsi"},
+                  "kecamatan": {"kabupaten", "kota"}, "kelurahan": {"kecamatan"}, "desa": {"kecamatan"}}
+BPS_DIGITS = {"provinsi": 2, "kabupaten": 4, "kota": 4, "kecamatan": 7, "kelurahan": 10, "desa": 10}
+
+
+def test_reference_table_is_a_consistent_tree() -> None:
+    rows = wilayah()
+    assert list(rows[0]) == ["kode_kemendagri", "kode_bps", "nama", "alias", "tingkat", "kode_induk"]
+    by_code = {r["kode_kemendagri"]: r for r in rows}
+    assert len(by_code) == len(rows), "kode_kemendagri is not unique"
+    bps = [r["kode_bps"] for r in rows if r["kode_bps"]]
+    assert len(set(bps)) == len(bps), "kode_bps is not unique"
+    counts: dict[str, int] = {}
+    for r in rows:
+        code, tingkat, parent = r["kode_kemendagri"], r["tingkat"], r["kode_induk"]
+        counts[tingkat] = counts.get(tingkat, 0) + 1
+        assert re.fullmatch(TINGKAT_CODE[tingkat], code), f"{code} is not a {tingkat} code"
+        assert r["nama"] and r["nama"] == r["nama"].strip() and r["alias"] == r["alias"].strip(), code
+        if tingkat == "provinsi":
+            assert parent == ""
+        else:
+            assert parent == code.rsplit(".", 1)[0], f"{code} has parent {parent!r}"
+            assert by_code[parent]["tingkat"] in PARENT_TINGKAT[tingkat], f"{code}: parent {parent} missing or wrong"
+        if r["kode_bps"]:
+            assert re.fullmatch(rf"[0-9]{{{BPS_DIGITS[tingkat]}}}", r["kode_bps"]), code
+            parent_bps = by_code[parent]["kode_bps"] if parent else ""
+            assert not parent_bps or r["kode_bps"].startswith(parent_bps), f"{code}: BPS code outside its parent's"
+    # Provinsi Kalimantan Barat as idn-area-data 4.0.1 gives it.
+    assert counts == {"provinsi": 1, "kabupaten": 12, "kota": 2, "kecamatan": 174, "kelurahan": 99, "desa": 2046}
+    assert {r["kode_kemendagri"][:2] for r in rows} == {"61"}
 
 
 def test_reference_table_passes_its_own_schema() -> None:
