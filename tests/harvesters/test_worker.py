@@ -1,13 +1,15 @@
 """Harvests in the background: the huey worker, schedules, one running job per source, crash recovery."""
 
+import os
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from huey.storage import SqliteStorage
+from huey.storage import RedisStorage, SqliteStorage
 from sqlmodel import Session, select
 
 from catalog import db, settings
@@ -36,10 +38,18 @@ def source_id(portal: CkanPortal, session: Session) -> int:
                               schedule="daily").id or 0
 
 
-def test_a_real_worker_runs_a_queued_job(source_id: int, session: Session, tmp_path: Path,
+REDIS_URL = os.environ.get("TERBUKA_TEST_REDIS_URL")
+
+
+@pytest.mark.parametrize("queue", ["sqlite", pytest.param("redis", marks=pytest.mark.skipif(
+    not REDIS_URL, reason="set TERBUKA_TEST_REDIS_URL (as .ci/run does) to run the worker on Redis"))])
+def test_a_real_worker_runs_a_queued_job(queue: str, source_id: int, session: Session, tmp_path: Path,
                                          monkeypatch: pytest.MonkeyPatch) -> None:
     tasks.huey.immediate = False
-    monkeypatch.setattr(tasks.huey, "storage", SqliteStorage("terbuka-test", filename=str(tmp_path / "q.db")))
+    name = f"terbuka-test-{uuid.uuid4().hex}"
+    storage = (SqliteStorage(name, filename=str(tmp_path / "q.db")) if queue == "sqlite"
+               else RedisStorage(name, url=REDIS_URL))
+    monkeypatch.setattr(tasks.huey, "storage", storage)
     consumer = tasks.huey.create_consumer(workers=1, worker_type="thread", periodic=False)
     consumer.start()
     try:
@@ -52,6 +62,8 @@ def test_a_real_worker_runs_a_queued_job(source_id: int, session: Session, tmp_p
             time.sleep(0.1)
     finally:
         consumer.stop(graceful=True)
+        if queue == "redis":
+            storage.flush_all()
     done = session.get(HarvestJob, job.id)
     assert done is not None and done.status == "finished", done
     assert done.counts["created"] == 1 and done.heartbeat is not None
