@@ -1,13 +1,13 @@
 """/api/v1/harvest: sources and jobs."""
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Query, status
 from pydantic import BaseModel
 
-from catalog.api.deps import CurrentUser, RowId, SessionDep
+from catalog.api.deps import CurrentUser, PageNumber, RowId, SessionDep
 from catalog.errors import Forbidden
-from catalog.models import HarvestJob, HarvestSource, Role, User
+from catalog.models import HarvestItem, HarvestJob, HarvestSource, Role, User
 from harvesters import sources
 
 router = APIRouter(prefix="/harvest", tags=["harvest"])
@@ -66,6 +66,18 @@ def get_job(job_id: RowId, session: SessionDep, user: CurrentUser) -> HarvestJob
     """One harvest job: status, counts so far, heartbeat, error."""
     _require_manager(user)
     return sources.get_job(session, job_id=job_id)
+
+
+@router.get("/sources/{source_id}/items", response_model=list[HarvestItem])
+def list_items(
+    source_id: RowId, session: SessionDep, user: CurrentUser,
+    status: Annotated[Literal["new", "ok", "error", "removed"] | None, Query()] = None,
+    job: RowId | None = None, page: PageNumber = 1, per_page: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[HarvestItem]:
+    """A source's items: what each remote dataset became, and the errors of those that failed (by stage)."""
+    _require_manager(user)
+    return sources.list_items(session, source_id=source_id, status=status, job_id=job, limit=per_page,
+                              offset=(page - 1) * per_page)
 
 
 @router.get("/jobs", response_model=list[HarvestJob])

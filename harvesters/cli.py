@@ -114,4 +114,11 @@ def harvest_status(
         for entry in found:
             console.print(_summary(entry))
         if job:
+            failed = sources.list_items(session, source_id=found[0].source_id, status="error", job_id=job)
+            if failed:
+                table = Table("remote id", "stage", "error", title="items in error")
+                for item in failed:
+                    for error in item.errors:
+                        table.add_row(item.remote_id, error.get("stage", ""), error.get("message", ""))
+                console.print(table)
             typer.echo(_line(found[0]))

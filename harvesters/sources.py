@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from catalog.errors import Conflict, Invalid, NotFound
-from catalog.models import HarvestJob, HarvestSource, User, utcnow
+from catalog.models import HarvestItem, HarvestJob, HarvestSource, User, utcnow
 from catalog.services import activity
 from catalog.services.organizations import get_organization
 from catalog.settings import get_settings
@@ -185,6 +185,18 @@ def get_job(session: Session, *, job_id: int) -> HarvestJob:
     if job is None:
         raise NotFound(f"no harvest job {job_id}", code="job_not_found")
     return job
+
+
+def list_items(session: Session, *, source_id: int, status: str | None = None, job_id: int | None = None,
+               limit: int = 100, offset: int = 0) -> list[HarvestItem]:
+    """A source's harvest items, e.g. those in error after a job, with their remote ids and messages."""
+    get_source(session, source_id=source_id)
+    query = select(HarvestItem).where(HarvestItem.source_id == source_id)
+    if status is not None:
+        query = query.where(HarvestItem.status == status)
+    if job_id is not None:
+        query = query.where(HarvestItem.last_job_id == job_id)
+    return list(session.exec(query.order_by(col(HarvestItem.remote_id)).offset(offset).limit(limit)).all())
 
 
 def list_jobs(session: Session, *, source_id: int | None = None, limit: int = 20) -> list[HarvestJob]:

@@ -195,5 +195,15 @@ def test_api_manages_sources_and_runs_them(portal: str, session: Session, client
     assert client.get("/api/v1/datasets", params={"organization": "disdukcapil"}).json()["total"] == 2
     jobs = client.get("/api/v1/harvest/jobs", params={"source": source_id}, headers=walidata.headers).json()
     assert [j["id"] for j in jobs] == [job["id"]]
+    items = client.get(f"/api/v1/harvest/sources/{source_id}/items", params={"job": job["id"]},
+                       headers=walidata.headers).json()
+    assert [(i["remote_id"], i["status"]) for i in items] == [("id-daftar-sekolah", "ok"), ("id-jumlah-penduduk", "ok")]
+    assert "HTTP 404" in items[1]["errors"][0]["message"] and items[1]["errors"][0]["stage"] == "fetch"
+    failed = client.get(f"/api/v1/harvest/sources/{source_id}/items", params={"status": "error"},
+                        headers=walidata.headers)
+    assert failed.status_code == 200 and failed.json() == []
+    assert client.get(f"/api/v1/harvest/sources/{source_id}/items", params={"status": "kacau"},
+                      headers=walidata.headers).status_code == 422
+    assert client.get(f"/api/v1/harvest/sources/{source_id}/items", headers=producer.headers).status_code == 403
     bad = client.post("/api/v1/harvest/sources", json={**body, "type": "gopher"}, headers=walidata.headers)
     assert bad.status_code == 422 and bad.json()["error"]["code"] == "unknown_source_type"

@@ -111,3 +111,19 @@ def test_an_html_page_instead_of_the_api_fails_the_job_clearly(portal: CkanPorta
     assert job.status == "failed"
     assert "expected a CKAN JSON answer, got text/html" in (job.error or "")
     assert _datasets(session) == {}
+
+
+def test_an_item_that_cannot_be_imported_is_recorded_and_listed(portal: CkanPortal, session: Session) -> None:
+    from typer.testing import CliRunner
+
+    from catalog.cli import app
+
+    session.add(Organization(slug="diskominfo", name="Dinas Komunikasi dan Informatika"))
+    session.commit()
+    portal.add("Data_Tanpa_Slug!", "2025-01-01T00:00:00.000000", title="Data dengan nama CKAN yang rusak")
+    source = add_source(session, organization="diskominfo", type="ckan", url=portal.url)
+    job = run_source(session, source_id=source.id or 0)
+    assert job.status == "finished" and job.counts["errors"] == 1 and job.counts["created"] == 3
+    status = CliRunner().invoke(app, ["harvest", "status", str(job.id)], env={"COLUMNS": "200"})
+    assert status.exit_code == 0
+    assert "items in error" in status.stdout and "id-Data_Tanpa_Slug!" in status.stdout and "import" in status.stdout
