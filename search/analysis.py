@@ -66,6 +66,8 @@ def _phrase_index() -> dict[str, list[tuple[tuple[str, ...], int]]]:
 
 def fold(text: str) -> str:
     """Lower-case, accents removed: the form every comparison uses."""
+    if text.isascii():
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.lower())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
@@ -84,11 +86,16 @@ def terms(text: str) -> list[str]:
 
 def synonyms_in(found: list[str]) -> set[str]:
     """Words of every synonym of every phrase occurring in the word list."""
+    index = _phrase_index()
+    starts = index.keys() & set(found)
+    if not starts:
+        return set()
     groups = synonym_groups()
     extra: set[str] = set()
-    index = _phrase_index()
     for position, word in enumerate(found):
-        for parts, number in index.get(word, ()):
+        if word not in starts:
+            continue
+        for parts, number in index[word]:
             if tuple(found[position:position + len(parts)]) == parts:
                 for phrase in groups[number]:
                     extra.update(phrase.split())

@@ -5,17 +5,29 @@ bm25 column weights rank an exact-word match above a stem-only one. Stop words, 
 stems are applied here in Python (``search.analysis``) rather than in an FTS5 tokenizer, which
 keeps the index readable by any SQLite. Typos are corrected against the vocabulary of indexed
 words: a query word of five letters or more that is not in the vocabulary is replaced by the
-indexed words one edit away.
+indexed words one edit away. The last word typed, if not itself indexed, also finds the indexed
+words it begins.
 
-Thread safety: one connection per thread; writers take a lock, and WAL lets readers go on.
+Queries work on bitmaps (Python ints, one bit per document number) held for one index generation
+(``_Snapshot``): one per facet value, stored ready-made in ``facet_bits``; one per query word,
+read from FTS5 on first use; chunks of each sort order. Matching, filters, the total and the
+facet counts are bit operations. Ranking computes FTS5's bm25 for a few documents only: all
+matches when they are few, otherwise candidates whose titles hold the rarest query words (``_rank``).
+
+Thread safety: one connection per thread; writers take a lock, and WAL lets readers go on. Every
+write bumps the generation number, and the next query starts a new snapshot.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
 import threading
+from bisect import bisect_left
+from collections import Counter
 from collections.abc import Iterable, Iterator
+from itertools import product, takewhile
 from pathlib import Path
 from typing import Any
 
@@ -33,20 +45,42 @@ from search.base import (
 from search.highlight import Matcher, highlight, snippet
 
 BATCH = 1000
-# Above this many matches, facet counts come from in-memory bitmaps instead of a GROUP BY.
-BITMAP_THRESHOLD = 2000
+# A relevance query scores this many documents beyond the page asked for; with more matches
+# than that, the candidates come from title bitmaps (see _rank).
+CANDIDATES = 30
+# Documents per chunk of a sort order, and the query words that make the candidate tiers.
+ORDER_CHUNK = 1024
+# Documents per stored facet bitmap row (facet_bits.chunk is the document number // FACET_CHUNK).
+FACET_CHUNK = 32768
+_TIER_WORDS = 4
+# The last word typed, when not an indexed word, also finds up to PREFIX_WORDS indexed words it
+# begins, from PREFIX_LENGTH letters ("puskes" finds "puskesmas").
+PREFIX_LENGTH, PREFIX_WORDS = 4, 10
+# Phrase bitmaps kept per index generation before the cache starts afresh.
+PHRASE_CACHE = 2000
 # bm25 weights for: title, meta (organisation, tags, themes, places), description, synonyms,
 # title stems, other stems. Exact columns outweigh their stem columns.
 WEIGHTS = (10.0, 5.0, 2.0, 3.0, 4.0, 1.0)
+_COLUMNS = ("title", "meta", "description", "synonyms", "title_stems", "other_stems")
+# bm25 constants as FTS5 has them; a word in more than half the rows gets this idf.
+_K1, _B, _NO_IDF = 1.2, 0.75, 1e-6
+# A phrase is an exact word, searched in the first four columns, or a stem, in the last two.
+Phrase = tuple[int, str]
+_EXACT, _STEM = 0, 1
+_KIND_WEIGHTS = (tuple((c, WEIGHTS[c]) for c in range(4)), tuple((c, WEIGHTS[c]) for c in range(4, 6)))
+_KIND_FILTER = ("{title meta description synonyms}", "{title_stems other_stems}")
+_KIND_TITLE = ("title", "title_stems")
+_SORT_SQL = {"newest": "published_at DESC, n", "title": "title_key, n", "downloads": "downloads DESC, n"}
+_WORD_MASK = (1 << 64) - 1
 _SCHEMA = """
 PRAGMA journal_mode=WAL;
 CREATE TABLE IF NOT EXISTS docs (
     n INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, slug TEXT, title TEXT, title_key TEXT,
     organization TEXT, description TEXT, published_at TEXT, downloads INTEGER, body TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS docs_published ON docs(published_at);
-CREATE TABLE IF NOT EXISTS facets (
-    n INTEGER NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (n, name, value)) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS facets_value ON facets(name, value, n);
+CREATE TABLE IF NOT EXISTS facet_bits (
+    name TEXT NOT NULL, value TEXT NOT NULL, chunk INTEGER NOT NULL, bits BLOB NOT NULL,
+    PRIMARY KEY (name, value, chunk)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS suggestions (
     rank INTEGER NOT NULL, key TEXT NOT NULL, kind TEXT NOT NULL, label TEXT NOT NULL,
     value TEXT NOT NULL, uses INTEGER NOT NULL, PRIMARY KEY (rank, key, kind, label)) WITHOUT ROWID;
@@ -112,22 +146,37 @@ class EmbeddedBackend:
         self._typo_lock = threading.Lock()
         self._typo_generation = -1
         self._typo_index: dict[str, set[str]] = {}
-        self._vocab: frozenset[str] = frozenset()
-        self._bitmap_lock = threading.Lock()
-        self._bitmap_generation = -1
-        self._bitmaps: dict[tuple[str, str], int] = {}
-        self._conn().executescript(_SCHEMA)
+        self._vocab: list[str] = []
+        self._snapshot_lock = threading.Lock()
+        self._current = _Snapshot(-1)
+        conn = self._conn()
+        conn.executescript(_SCHEMA)
+        if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'facets'").fetchone():
+            self._migrate_facets(conn)
 
     def _conn(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
             conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
             conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute("CREATE TEMP TABLE IF NOT EXISTS matched (n INTEGER PRIMARY KEY, score REAL)")
             self._local.conn = conn
         return conn
 
     # ---- writing
+
+    def _migrate_facets(self, conn: sqlite3.Connection) -> None:
+        """Facet rows of an index written by an earlier version become facet bitmaps."""
+        with self._write_lock:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'facets'").fetchone():
+                    _update_facet_bits(conn, conn.execute("SELECT n, name, value FROM facets").fetchall(), True)
+                    conn.execute("DROP TABLE facets")
+                    self._bump(conn)
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
 
     def index(self, docs: Iterable[dict[str, Any]]) -> None:
         for batch in _batches(docs):
@@ -169,7 +218,7 @@ class EmbeddedBackend:
             conn.execute("BEGIN IMMEDIATE")
             try:
                 if clear:
-                    for table in ("docs", "facets", "suggestions", "vocab", "fts"):
+                    for table in ("docs", "facet_bits", "suggestions", "vocab", "fts"):
                         conn.execute(f"DELETE FROM {table}")
                 else:
                     self._remove(conn, [str(doc["id"]) for doc in batch])
@@ -185,23 +234,21 @@ class EmbeddedBackend:
         suggestions: list[tuple[int, str, str, str, str]] = []
         facets: list[tuple[int, str, str]] = []
         fts: list[tuple[Any, ...]] = []
-        for doc, columns in prepared:
+        rows: list[tuple[Any, ...]] = []
+        last = conn.execute("SELECT coalesce(max(n), 0) FROM docs").fetchone()[0]
+        for n, (doc, columns) in enumerate(prepared, last + 1):
             title = doc.get("title") or ""
-            cursor = conn.execute(
-                "INSERT INTO docs(id, slug, title, title_key, organization, description, published_at, downloads, body)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (str(doc["id"]), doc.get("slug") or "", title, analysis.fold(title), doc.get("organization") or "",
-                 doc.get("description") or "", doc.get("published_at") or "", int(doc.get("downloads") or 0),
-                 json.dumps(doc, ensure_ascii=False, default=str)),
-            )
-            n = cursor.lastrowid
-            assert n is not None
+            rows.append((n, str(doc["id"]), doc.get("slug") or "", title, analysis.fold(title),
+                         doc.get("organization") or "", doc.get("description") or "", doc.get("published_at") or "",
+                         int(doc.get("downloads") or 0), json.dumps(doc, ensure_ascii=False, default=str)))
             fts.append((n, *columns))
             facets.extend((n, name, value) for name, value in document_facets(doc))
             suggestions.extend(_suggestion_rows(doc))
+        conn.executemany("INSERT INTO docs(n, id, slug, title, title_key, organization, description, published_at,"
+                         " downloads, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
         conn.executemany("INSERT INTO fts(rowid, title, meta, description, synonyms, title_stems, other_stems)"
                          " VALUES (?, ?, ?, ?, ?, ?, ?)", fts)
-        conn.executemany("INSERT OR IGNORE INTO facets(n, name, value) VALUES (?, ?, ?)", facets)
+        _update_facet_bits(conn, facets, True)
         conn.executemany(
             "INSERT INTO suggestions(rank, key, kind, label, value, uses) VALUES (?, ?, ?, ?, ?, 1)"
             " ON CONFLICT DO UPDATE SET uses = uses + 1", suggestions)
@@ -214,12 +261,14 @@ class EmbeddedBackend:
             if not old:
                 continue
             numbers = [(n,) for n, _ in old]
-            rows = [row for _, body in old for row in _suggestion_rows(json.loads(body))]
+            bodies = [(n, json.loads(body)) for n, body in old]
+            rows = [row for _, doc in bodies for row in _suggestion_rows(doc)]
+            _update_facet_bits(conn, [(n, name, value) for n, doc in bodies for name, value in document_facets(doc)],
+                               False)
             conn.executemany("UPDATE suggestions SET uses = uses - 1 WHERE rank=? AND key=? AND kind=? AND label=?",
                              [row[:4] for row in rows])
             conn.execute("DELETE FROM suggestions WHERE uses <= 0")
             conn.executemany("DELETE FROM fts WHERE rowid = ?", numbers)
-            conn.executemany("DELETE FROM facets WHERE n = ?", numbers)
             conn.executemany("DELETE FROM docs WHERE n = ?", numbers)
 
     @staticmethod
@@ -228,38 +277,53 @@ class EmbeddedBackend:
 
     # ---- reading
 
-    def _typo_candidates(self, conn: sqlite3.Connection, word: str) -> set[str]:
-        """Indexed words one edit away from a word that is not itself indexed."""
+    def _snapshot(self, conn: sqlite3.Connection) -> _Snapshot:
         row = conn.execute("SELECT v FROM meta WHERE k = 'generation'").fetchone()
         generation = row[0] if row else 0
+        snapshot = self._current
+        if snapshot.generation != generation:
+            snapshot = _Snapshot(generation)
+            with self._snapshot_lock:
+                if generation > self._current.generation:
+                    self._current = snapshot
+        return snapshot
+
+    def _near_words(self, conn: sqlite3.Connection, generation: int, word: str, last: bool) -> set[str]:
+        """Indexed words one edit away from a word that is not itself indexed and, for the last
+        word typed, the indexed words it begins (type-ahead)."""
         with self._typo_lock:
             if generation != self._typo_generation:
-                vocab = frozenset(t for (t,) in conn.execute("SELECT term FROM vocab"))
+                vocab = sorted(t for (t,) in conn.execute("SELECT term FROM vocab"))
                 index: dict[str, set[str]] = {}
                 for term in vocab:
                     for form in analysis.deletes(term):
                         index.setdefault(form, set()).add(term)
                 self._vocab, self._typo_index, self._typo_generation = vocab, index, generation
-            if word in self._vocab or len(word) < analysis.MIN_TYPO_LENGTH or word.isdigit():
+            vocab = self._vocab
+            position = bisect_left(vocab, word)
+            if (position < len(vocab) and vocab[position] == word) or word.isdigit():
                 return set()
-            near = {t for form in analysis.deletes(word) for t in self._typo_index.get(form, ())}
-        return {t for t in near if analysis.within_one_edit(word, t)}
+            near: set[str] = set()
+            if last and len(word) >= PREFIX_LENGTH:
+                near.update(takewhile(lambda t: t.startswith(word), vocab[position:position + PREFIX_WORDS]))
+            if len(word) >= analysis.MIN_TYPO_LENGTH:
+                candidates = {t for form in analysis.deletes(word) for t in self._typo_index.get(form, ())}
+                near.update(t for t in candidates if analysis.within_one_edit(word, t))
+        return near
 
-    def _match(self, conn: sqlite3.Connection, q: str) -> tuple[str, Matcher] | None:
-        terms = analysis.terms(q)
-        if not terms:
-            return None
-        groups = []
+    def _groups(self, conn: sqlite3.Connection, generation: int, q: str) -> tuple[list[list[Phrase]], Matcher]:
+        """One group of alternative phrases per query word; a document must match every group."""
+        groups: list[list[Phrase]] = []
         matcher = Matcher()
-        for term in terms:
-            exact = {term} | self._typo_candidates(conn, term)
+        terms = analysis.terms(q)
+        typed = analysis.words(q)
+        for position, term in enumerate(terms):
+            last = position == len(terms) - 1 and typed[-1] == term and q[-1:].isalnum()
+            exact = {term} | self._near_words(conn, generation, term, last)
             stems = {analysis.stem(w) for w in exact}
             matcher.add(exact, stems)
-            exact_expr = " OR ".join(_quote(w) for w in sorted(exact))
-            stem_expr = " OR ".join(_quote(s) for s in sorted(stems))
-            groups.append(f"({{title meta description synonyms}} : ({exact_expr})"
-                          f" OR {{title_stems other_stems}} : ({stem_expr}))")
-        return " AND ".join(groups), matcher
+            groups.append([(_EXACT, w) for w in sorted(exact)] + [(_STEM, s) for s in sorted(stems)])
+        return groups, matcher
 
     def query(
         self,
@@ -275,82 +339,37 @@ class EmbeddedBackend:
         conn = self._conn()
         conn.execute("BEGIN")
         try:
-            match = self._match(conn, q)
-            params: list[Any] = []
-            if match is not None:
-                weights = ", ".join(str(w) for w in WEIGHTS)
-                select = f"SELECT rowid, -bm25(fts, {weights}) FROM fts WHERE fts MATCH ?"
-                params.append(match[0])
-            else:
-                select = "SELECT n, 0.0 FROM docs WHERE 1"
-            conn.execute("DELETE FROM temp.matched")
-            conn.execute(f"INSERT INTO temp.matched(n, score) {select}", params)
-            # Filters narrow the matches afterwards: a rowid constraint inside the FTS5 query
-            # would make SQLite evaluate the full-text match once per candidate row.
+            snapshot = self._snapshot(conn)
+            groups, matcher = self._groups(conn, snapshot.generation, q)
+            bits = snapshot.order(conn, "newest").all
+            for group in groups:
+                bits &= _union(snapshot.phrase(conn, phrase) for phrase in group)
+            facet_bits = snapshot.facets(conn)
             for name, values in wanted.items():
-                marks = ",".join("?" * len(values))
-                conn.execute(f"DELETE FROM temp.matched WHERE n NOT IN"
-                             f" (SELECT n FROM facets WHERE name = ? AND value IN ({marks}))", [name, *values])
-            total = conn.execute("SELECT count(*) FROM temp.matched").fetchone()[0]
-            order = {
-                "relevance": "m.score DESC, d.published_at DESC" if match else "d.published_at DESC",
-                "newest": "d.published_at DESC",
-                "title": "d.title_key ASC",
-                "downloads": "d.downloads DESC",
-            }[sort]
-            rows = conn.execute(
-                "SELECT d.id, d.slug, d.title, d.organization, d.description, m.score"
-                f" FROM temp.matched m JOIN docs d ON d.n = m.n ORDER BY {order}, d.n LIMIT ? OFFSET ?",
-                (per_page, (page - 1) * per_page),
-            ).fetchall()
-            facets = self._facet_counts(conn, total)
+                bits &= _union(facet_bits.get((name, value), 0) for value in values)
+            total = bits.bit_count()
+            facets = snapshot.facet_counts(conn, bits, everything=not groups and not wanted)
+            start, end = (page - 1) * per_page, page * per_page
+            phrases = [phrase for group in groups for phrase in group]
+            if phrases and sort == "relevance":
+                scores = _rank(conn, snapshot, groups, bits, total, end)
+                numbers = list(scores)[start:end]
+            else:
+                order = snapshot.order(conn, "newest" if sort == "relevance" else sort)
+                numbers = order.first(bits, end, total)[start:]
+                scores = snapshot.scores(conn, phrases, numbers) if phrases else {}
+            marks = ",".join("?" * len(numbers))
+            rows = {row[0]: row[1:] for row in conn.execute(
+                f"SELECT n, id, slug, title, organization, description FROM docs WHERE n IN ({marks})", numbers)}
         finally:
             conn.execute("COMMIT")
-        matcher = match[1] if match else Matcher()
-        hits = [
-            Hit(id=id_, slug=slug, title=title, organization=org, score=round(score, 4),
-                highlights={"title": highlight(title, matcher), "description": snippet(description, matcher)})
-            for id_, slug, title, org, description, score in rows
-        ]
+        hits = []
+        for n in numbers:
+            id_, slug, title, org, description = rows[n]
+            hits.append(Hit(id=id_, slug=slug, title=title, organization=org, score=round(scores.get(n, 0.0), 4),
+                            highlights={"title": highlight(title, matcher),
+                                        "description": snippet(description, matcher)}))
         return SearchResult(hits=hits, total=total, facets=facets, page=page, per_page=per_page)
-
-    def _facet_counts(self, conn: sqlite3.Connection, total: int) -> dict[str, dict[str, int]]:
-        """Counts per facet value among the matches (temp.matched).
-
-        Few matches are counted by SQLite; many are counted against in-memory bitmaps of each
-        facet value (one bit per document number), which costs a fraction of a GROUP BY over
-        every match's facet rows. The bitmaps are rebuilt when the index generation changes.
-        """
-        facets: dict[str, dict[str, int]] = {}
-        if total <= BITMAP_THRESHOLD:
-            for name, value, count in conn.execute(
-                # CROSS JOIN keeps the matches as the outer loop; left to itself SQLite walks the
-                # whole facets index to save the GROUP BY sort, which is far slower for few matches.
-                "SELECT f.name, f.value, count(*) FROM temp.matched m CROSS JOIN facets f ON f.n = m.n"
-                " GROUP BY f.name, f.value"
-            ):
-                facets.setdefault(name, {})[value] = count
-        else:
-            bitmaps = self._facet_bitmaps(conn)
-            matched = _bitmap(n for (n,) in conn.execute("SELECT n FROM temp.matched"))
-            for (name, value), bits in bitmaps.items():
-                count = (bits & matched).bit_count()
-                if count:
-                    facets.setdefault(name, {})[value] = count
-        return {name: dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
-                for name, counts in facets.items()}
-
-    def _facet_bitmaps(self, conn: sqlite3.Connection) -> dict[tuple[str, str], int]:
-        row = conn.execute("SELECT v FROM meta WHERE k = 'generation'").fetchone()
-        generation = row[0] if row else 0
-        with self._bitmap_lock:
-            if generation != self._bitmap_generation:
-                numbers: dict[tuple[str, str], list[int]] = {}
-                for name, value, n in conn.execute("SELECT name, value, n FROM facets"):
-                    numbers.setdefault((name, value), []).append(n)
-                self._bitmaps = {key: _bitmap(ns) for key, ns in numbers.items()}
-                self._bitmap_generation = generation
-            return self._bitmaps
 
     def suggest(self, q: str, limit: int = 8) -> list[dict[str, str]]:
         prefix = " ".join(analysis.words(q))
@@ -371,6 +390,199 @@ class EmbeddedBackend:
         return list(found.values())
 
 
+class _Order:
+    """The documents in one sort order: each one's position, and bitmaps of consecutive chunks."""
+
+    def __init__(self, numbers: list[int]) -> None:
+        self.position = {n: i for i, n in enumerate(numbers)}
+        self.chunks = [_bitmap(numbers[i:i + ORDER_CHUNK]) for i in range(0, len(numbers), ORDER_CHUNK)]
+        self.all = _union(self.chunks)
+
+    def first(self, bits: int, count: int, total: int) -> list[int]:
+        """The first `count` of the `total` documents of the bitmap in this order."""
+        if total <= ORDER_CHUNK:
+            return sorted(_members(bits), key=self.position.__getitem__)[:count]
+        found: list[int] = []
+        for chunk in self.chunks:
+            if len(found) >= count:
+                break
+            part = bits & chunk
+            if part:
+                found.extend(sorted(_members(part), key=self.position.__getitem__))
+        return found[:count]
+
+
+class _Snapshot:
+    """What queries keep in memory for one index generation, filled in as queries need it.
+
+    Bitmaps have one bit per document number: facet values, phrases (a word in the exact columns
+    or a stem in the stem columns, read from FTS5 on first use) and chunks of each sort order.
+    """
+
+    def __init__(self, generation: int) -> None:
+        self.generation = generation
+        self._lock = threading.Lock()
+        self._orders: dict[str, _Order] = {}
+        self._facets: dict[tuple[str, str], int] | None = None
+        self._phrases: dict[tuple[Phrase, bool], int] = {}
+        self._stats: tuple[int, float] | None = None
+        self._everything: dict[str, dict[str, int]] | None = None
+
+    def order(self, conn: sqlite3.Connection, sort: str) -> _Order:
+        order = self._orders.get(sort)
+        if order is None:
+            with self._lock:
+                order = self._orders.get(sort)
+                if order is None:
+                    numbers = [n for (n,) in conn.execute(f"SELECT n FROM docs ORDER BY {_SORT_SQL[sort]}")]
+                    order = self._orders[sort] = _Order(numbers)
+        return order
+
+    def facets(self, conn: sqlite3.Connection) -> dict[tuple[str, str], int]:
+        with self._lock:
+            if self._facets is None:
+                data: dict[tuple[str, str], bytearray] = {}
+                for name, value, chunk, bits in conn.execute("SELECT name, value, chunk, bits FROM facet_bits"):
+                    found = data.setdefault((name, value), bytearray())
+                    end = (chunk + 1) * len(bits)
+                    if end > len(found):
+                        found.extend(bytes(end - len(found)))
+                    found[end - len(bits):end] = bits
+                self._facets = {key: int.from_bytes(found, "little") for key, found in data.items()}
+            return self._facets
+
+    def facet_counts(self, conn: sqlite3.Connection, bits: int, everything: bool) -> dict[str, dict[str, int]]:
+        """Counts per facet value among the documents of the bitmap; kept when that is every document."""
+        if everything and self._everything is not None:
+            return {name: dict(values) for name, values in self._everything.items()}
+        if not bits:
+            return {}
+        counts: dict[str, dict[str, int]] = {}
+        for (name, value), value_bits in self.facets(conn).items():
+            count = (value_bits & bits).bit_count()
+            if count:
+                counts.setdefault(name, {})[value] = count
+        result = {name: dict(sorted(values.items(), key=lambda item: (-item[1], item[0])))
+                  for name, values in counts.items()}
+        if everything:
+            self._everything = {name: dict(values) for name, values in result.items()}
+        return result
+
+    def phrase(self, conn: sqlite3.Connection, phrase: Phrase, title: bool = False) -> int:
+        """Documents holding the phrase in its columns, or in the title column of its kind."""
+        bits = self._phrases.get((phrase, title))
+        if bits is None:
+            kind, term = phrase
+            columns = _KIND_TITLE[kind] if title else _KIND_FILTER[kind]
+            bits = _packed(conn.execute("SELECT rowid >> 6, sum(1 << (rowid & 63)) FROM fts WHERE fts MATCH ?"
+                                        " GROUP BY 1", (f"{columns} : {_quote(term)}",)))
+            if len(self._phrases) >= PHRASE_CACHE:
+                self._phrases.clear()
+            self._phrases[(phrase, title)] = bits
+        return bits
+
+    def stats(self, conn: sqlite3.Connection) -> tuple[int, float]:
+        """Rows and average tokens per row, from the FTS5 averages record, as bm25 takes them."""
+        if self._stats is None:
+            row = conn.execute("SELECT block FROM fts_data WHERE id = 1").fetchone()
+            values = _varints(row[0]) if row else []
+            rows = values[0] if values else 0
+            self._stats = (rows, sum(values[1:]) / rows if rows else 1.0)
+        return self._stats
+
+    def idf(self, conn: sqlite3.Connection, phrase: Phrase) -> float:
+        rows, _ = self.stats(conn)
+        hits = self.phrase(conn, phrase).bit_count()
+        idf = math.log((rows - hits + 0.5) / (hits + 0.5)) if rows else 0.0
+        return idf if idf > 0 else _NO_IDF
+
+    def scores(self, conn: sqlite3.Connection, phrases: list[Phrase], numbers: list[int]) -> dict[int, float]:
+        """FTS5's bm25 with the column weights, computed here for the given documents only."""
+        _, average = self.stats(conn)
+        weighted = [(f" {term} ", _KIND_WEIGHTS[kind], self.idf(conn, (kind, term)) * uses)
+                    for (kind, term), uses in Counter(phrases).items()]
+        scores: dict[int, float] = {}
+        for start in range(0, len(numbers), 500):
+            chunk = numbers[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            for n, *texts in conn.execute(f"SELECT rowid, {', '.join(_COLUMNS)} FROM fts WHERE rowid IN ({marks})",
+                                          chunk):
+                norm = _K1 * (1 - _B + _B * sum(text.count(" ") + 1 for text in texts if text) / average)
+                # Every word between two spaces of its own, so that count() finds repeated words.
+                columns = [f" {text.replace(' ', '  ')} " for text in texts]
+                score = 0.0
+                for needle, weights, idf in weighted:
+                    freq = 0.0
+                    for column, weight in weights:
+                        freq += weight * columns[column].count(needle)
+                    score += idf * freq * (_K1 + 1) / (freq + norm)
+                scores[n] = score
+        return scores
+
+
+def _rank(conn: sqlite3.Connection, snapshot: _Snapshot, groups: list[list[Phrase]], bits: int, total: int,
+          count: int) -> dict[int, float]:
+    """The first `count` matches and their bm25 scores, best first, newest first among equals.
+
+    Up to CANDIDATES more than asked for are scored exactly. When there are more matches than
+    that, the candidates are those whose titles hold the rarest query words (tiers by the summed
+    idf of the words found in the title), newest first within a tier.
+    """
+    limit = CANDIDATES + count
+    candidates = _members(bits) if total <= limit else _candidates(conn, snapshot, groups, bits, limit)
+    scores = snapshot.scores(conn, [phrase for group in groups for phrase in group], candidates)
+    position = snapshot.order(conn, "newest").position
+    return {n: scores[n] for n in sorted(candidates, key=lambda n: (-scores[n], position[n]))[:count]}
+
+
+def _candidates(conn: sqlite3.Connection, snapshot: _Snapshot, groups: list[list[Phrase]], bits: int,
+                limit: int) -> list[int]:
+    idfs = sorted(((max(snapshot.idf(conn, p) for p in group), group) for group in groups), key=lambda item: -item[0])
+    weighted = [(idf, _union(snapshot.phrase(conn, p, title=True) for p in group))
+                for idf, group in idfs[:_TIER_WORDS] if idf > _NO_IDF]
+    tiers = sorted(product((True, False), repeat=len(weighted)),
+                   key=lambda picks: (-sum(w for (w, _), on in zip(weighted, picks, strict=True) if on), -sum(picks)))
+    newest = snapshot.order(conn, "newest")
+    found: list[int] = []
+    for picks in tiers:
+        part = bits
+        for (_, title), on in zip(weighted, picks, strict=True):
+            part &= title if on else ~title
+        if part:
+            found.extend(newest.first(part, limit - len(found), part.bit_count()))
+            if len(found) >= limit:
+                break
+    return found
+
+
+def _update_facet_bits(conn: sqlite3.Connection, rows: Iterable[tuple[int, str, str]], present: bool) -> None:
+    """Set (or clear) the bits of documents in the stored bitmaps of their facet values."""
+    changes: dict[tuple[str, str, int], list[int]] = {}
+    for n, name, value in rows:
+        changes.setdefault((name, value, n // FACET_CHUNK), []).append(n % FACET_CHUNK)
+    for (name, value, chunk), offsets in changes.items():
+        row = conn.execute("SELECT bits FROM facet_bits WHERE name = ? AND value = ? AND chunk = ?",
+                           (name, value, chunk)).fetchone()
+        data = bytearray(row[0] if row else bytes(FACET_CHUNK // 8))
+        for offset in offsets:
+            if present:
+                data[offset >> 3] |= 1 << (offset & 7)
+            else:
+                data[offset >> 3] &= ~(1 << (offset & 7)) & 0xFF
+        if any(data):
+            conn.execute("INSERT OR REPLACE INTO facet_bits(name, value, chunk, bits) VALUES (?, ?, ?, ?)",
+                         (name, value, chunk, bytes(data)))
+        else:
+            conn.execute("DELETE FROM facet_bits WHERE name = ? AND value = ? AND chunk = ?", (name, value, chunk))
+
+
+def _union(bitmaps: Iterable[int]) -> int:
+    result = 0
+    for bits in bitmaps:
+        result |= bits
+    return result
+
+
 def _bitmap(numbers: Iterable[int]) -> int:
     bits = bytearray()
     for n in numbers:
@@ -379,6 +591,44 @@ def _bitmap(numbers: Iterable[int]) -> int:
             bits.extend(bytes(byte - len(bits) + 1))
         bits[byte] |= 1 << (n & 7)
     return int.from_bytes(bits, "little")
+
+
+def _packed(words: Iterable[tuple[int, int]]) -> int:
+    """A bitmap from (number >> 6, sum of 1 << (number & 63)) rows, as SQLite aggregates them."""
+    data = bytearray()
+    for word, bits in words:
+        end = (word + 1) * 8
+        if end > len(data):
+            data.extend(bytes(end - len(data)))
+        data[end - 8:end] = (bits & _WORD_MASK).to_bytes(8, "little")
+    return int.from_bytes(data, "little")
+
+
+def _members(bits: int) -> list[int]:
+    text = bin(bits)[:1:-1]
+    found: list[int] = []
+    position = text.find("1")
+    while position >= 0:
+        found.append(position)
+        position = text.find("1", position + 1)
+    return found
+
+
+def _varints(data: bytes) -> list[int]:
+    """SQLite variable-length integers, as FTS5 stores its row and token totals."""
+    values: list[int] = []
+    value = length = 0
+    for byte in data:
+        if length == 8:
+            values.append(value << 8 | byte)
+            value = length = 0
+            continue
+        value = value << 7 | byte & 0x7F
+        length += 1
+        if byte < 0x80:
+            values.append(value)
+            value = length = 0
+    return values
 
 
 def _batches(docs: Iterable[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:

@@ -8,6 +8,7 @@ the embedded backend and are applied by ``ensure_settings()`` at start-up, never
 from __future__ import annotations
 
 import contextlib
+import html
 import json
 from collections.abc import Iterable
 from typing import Any
@@ -35,6 +36,9 @@ SEARCHABLE = ["title", "organization_abbreviation", "organization_name", "tags",
 SORTABLE = ["published_at", "title_key", "downloads"]
 _SORT = {"newest": ["published_at:desc"], "title": ["title_key:asc"], "downloads": ["downloads:desc"]}
 _FIELD_FACET = {field: name for name, field in FACET_FIELDS.items()}
+# Meilisearch marks matches with these private-use characters, which survive HTML escaping and
+# then become <mark> tags, so the text around the marks is escaped like the embedded backend's.
+_PRE, _POST = "\ue000", "\ue001"
 
 
 def synonym_settings() -> dict[str, list[str]]:
@@ -67,6 +71,11 @@ def meili_document(doc: dict[str, Any]) -> dict[str, Any]:
     found = [w for w in analysis.words(text) if w not in stop]
     return {**doc, "id": str(doc["id"]), "title_key": analysis.fold(doc.get("title") or ""),
             "stems": " ".join(sorted(set(analysis.stems(found))))}
+
+
+def marked(formatted: str) -> str:
+    """A Meilisearch-formatted field as HTML: escaped, with <mark> around the matches."""
+    return html.escape(formatted).replace(_PRE, "<mark>").replace(_POST, "</mark>")
 
 
 def _literal(field: str, value: str) -> str:
@@ -135,8 +144,8 @@ class MeiliBackend:
         order = _SORT.get(sort) or ([] if q.strip() else _SORT["newest"])
         params: dict[str, Any] = {
             "filter": expression, "facets": list(FACET_FIELDS.values()), "page": page, "hitsPerPage": per_page,
-            "attributesToHighlight": ["title", "description"], "highlightPreTag": "<mark>",
-            "highlightPostTag": "</mark>", "attributesToCrop": ["description"], "cropLength": 30,
+            "attributesToHighlight": ["title", "description"], "highlightPreTag": _PRE,
+            "highlightPostTag": _POST, "attributesToCrop": ["description"], "cropLength": 30,
             "showRankingScore": True,
         }
         if order:
@@ -145,8 +154,8 @@ class MeiliBackend:
         hits = [
             Hit(id=str(h["id"]), slug=h.get("slug", ""), title=h.get("title", ""),
                 organization=h.get("organization", ""), score=round(float(h.get("_rankingScore", 0.0)), 4),
-                highlights={"title": h["_formatted"].get("title", ""),
-                            "description": h["_formatted"].get("description", "")})
+                highlights={"title": marked(h["_formatted"].get("title", "")),
+                            "description": marked(h["_formatted"].get("description", ""))})
             for h in response["hits"]
         ]
         facets = {

@@ -182,3 +182,8 @@ def test_queries_from_many_threads(loaded: SearchBackend) -> None:
     for thread in threads:
         thread.join()
     assert errors == []
+
+
+def test_last_word_is_a_prefix(loaded: SearchBackend) -> None:
+    assert ids(loaded, "puskes") == ["3"]
+    assert ids(loaded, "kunjungan pasien puskes") == ["3"]
