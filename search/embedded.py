@@ -22,11 +22,15 @@ from __future__ import annotations
 
 import json
 import math
+import multiprocessing
+import os
 import sqlite3
 import threading
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
 from itertools import product, takewhile
 from pathlib import Path
 from typing import Any
@@ -45,6 +49,7 @@ from search.base import (
 from search.highlight import Matcher, highlight, snippet
 
 BATCH = 1000
+PARALLEL_BATCHES = 10  # a reindex of this many batches or more analyses them in other processes
 # A relevance query scores this many documents beyond the page asked for; with more matches
 # than that, the candidates come from title bitmaps (see _rank).
 CANDIDATES = 30
@@ -123,7 +128,7 @@ def _fts_row(doc: dict[str, Any]) -> tuple[list[str], set[str]]:
     )
     meta = analysis.words(meta_text)
     description = analysis.words(doc.get("description") or "")
-    synonyms = sorted(analysis.synonyms_in(title) | analysis.synonyms_in(meta) | analysis.synonyms_in(description))
+    synonyms = sorted(analysis.synonyms_in([*title, "", *meta, "", *description]))  # "" keeps phrases apart
     stop = analysis.stop_words()
     other = [w for w in meta + description + synonyms if w not in stop]
     columns = [
@@ -200,19 +205,28 @@ class EmbeddedBackend:
         done = 0
         if not all_docs:
             self._write([], clear=True)
-        for number, batch in enumerate(_batches(all_docs)):
-            self._write(batch, clear=number == 0)
-            done += len(batch)
-            if progress is not None:
-                progress(done, len(all_docs))
+        batches = list(_batches(all_docs))
+        workers = min(2, os.cpu_count() or 1)
+        if len(batches) < PARALLEL_BATCHES or workers < 2:
+            prepared: Iterable[_Prepared] = map(_prepare, batches)
+            pool = None
+        else:  # analysis (pure Python) in other processes while this one writes to SQLite
+            pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+            prepared = pool.map(_prepare, batches)
+        try:
+            for number, batch in enumerate(prepared):
+                self._write_prepared(batch, clear=number == 0)
+                done += len(batch.rows)
+                if progress is not None:
+                    progress(done, len(all_docs))
+        finally:
+            if pool is not None:
+                pool.shutdown(cancel_futures=True)
 
     def _write(self, batch: list[dict[str, Any]], *, clear: bool) -> None:
-        prepared = []
-        vocab: set[str] = set()
-        for doc in batch:
-            columns, found = _fts_row(doc)
-            vocab.update(w for w in found if len(w) >= analysis.MIN_TYPO_LENGTH - 1)
-            prepared.append((doc, columns))
+        self._write_prepared(_prepare(batch), clear=clear)
+
+    def _write_prepared(self, batch: _Prepared, *, clear: bool) -> None:
         with self._write_lock:
             conn = self._conn()
             conn.execute("BEGIN IMMEDIATE")
@@ -221,29 +235,25 @@ class EmbeddedBackend:
                     for table in ("docs", "facet_bits", "suggestions", "vocab", "fts"):
                         conn.execute(f"DELETE FROM {table}")
                 else:
-                    self._remove(conn, [str(doc["id"]) for doc in batch])
-                self._insert(conn, prepared)
-                conn.executemany("INSERT OR IGNORE INTO vocab(term) VALUES (?)", ((t,) for t in vocab))
+                    self._remove(conn, [row[0] for row in batch.rows])
+                self._insert(conn, batch)
+                conn.executemany("INSERT OR IGNORE INTO vocab(term) VALUES (?)", ((t,) for t in batch.vocab))
                 self._bump(conn)
                 conn.execute("COMMIT")
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
 
-    def _insert(self, conn: sqlite3.Connection, prepared: list[tuple[dict[str, Any], list[str]]]) -> None:
-        suggestions: list[tuple[int, str, str, str, str]] = []
+    def _insert(self, conn: sqlite3.Connection, batch: _Prepared) -> None:
         facets: list[tuple[int, str, str]] = []
-        fts: list[tuple[Any, ...]] = []
         rows: list[tuple[Any, ...]] = []
+        fts: list[tuple[Any, ...]] = []
         last = conn.execute("SELECT coalesce(max(n), 0) FROM docs").fetchone()[0]
-        for n, (doc, columns) in enumerate(prepared, last + 1):
-            title = doc.get("title") or ""
-            rows.append((n, str(doc["id"]), doc.get("slug") or "", title, analysis.fold(title),
-                         doc.get("organization") or "", doc.get("description") or "", doc.get("published_at") or "",
-                         int(doc.get("downloads") or 0), json.dumps(doc, ensure_ascii=False, default=str)))
+        for n, (row, columns, doc_facets) in enumerate(zip(batch.rows, batch.columns, batch.facets, strict=True),
+                                                        last + 1):
+            rows.append((n, *row))
             fts.append((n, *columns))
-            facets.extend((n, name, value) for name, value in document_facets(doc))
-            suggestions.extend(_suggestion_rows(doc))
+            facets.extend((n, name, value) for name, value in doc_facets)
         conn.executemany("INSERT INTO docs(n, id, slug, title, title_key, organization, description, published_at,"
                          " downloads, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
         conn.executemany("INSERT INTO fts(rowid, title, meta, description, synonyms, title_stems, other_stems)"
@@ -251,7 +261,7 @@ class EmbeddedBackend:
         _update_facet_bits(conn, facets, True)
         conn.executemany(
             "INSERT INTO suggestions(rank, key, kind, label, value, uses) VALUES (?, ?, ?, ?, ?, 1)"
-            " ON CONFLICT DO UPDATE SET uses = uses + 1", suggestions)
+            " ON CONFLICT DO UPDATE SET uses = uses + 1", batch.suggestions)
 
     def _remove(self, conn: sqlite3.Connection, ids: list[str]) -> None:
         for start in range(0, len(ids), 500):
@@ -629,6 +639,33 @@ def _varints(data: bytes) -> list[int]:
             values.append(value)
             value = length = 0
     return values
+
+
+@dataclass
+class _Prepared:
+    """A batch of documents analysed, ready to write: what costs Python time, done before the write lock."""
+
+    rows: list[tuple[Any, ...]] = field(default_factory=list)  # docs table rows, without n
+    columns: list[list[str]] = field(default_factory=list)  # FTS column texts
+    facets: list[list[tuple[str, str]]] = field(default_factory=list)
+    suggestions: list[tuple[int, str, str, str, str]] = field(default_factory=list)
+    vocab: set[str] = field(default_factory=set)
+
+
+def _prepare(batch: list[dict[str, Any]]) -> _Prepared:
+    prepared = _Prepared()
+    for doc in batch:
+        columns, found = _fts_row(doc)
+        prepared.vocab.update(w for w in found if len(w) >= analysis.MIN_TYPO_LENGTH - 1)
+        title = doc.get("title") or ""
+        prepared.rows.append((str(doc["id"]), doc.get("slug") or "", title, analysis.fold(title),
+                              doc.get("organization") or "", doc.get("description") or "",
+                              doc.get("published_at") or "", int(doc.get("downloads") or 0),
+                              json.dumps(doc, ensure_ascii=False, default=str)))
+        prepared.columns.append(columns)
+        prepared.facets.append(list(document_facets(doc)))
+        prepared.suggestions.extend(_suggestion_rows(doc))
+    return prepared
 
 
 def _batches(docs: Iterable[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
