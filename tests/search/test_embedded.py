@@ -116,3 +116,15 @@ def test_sort_orders_walked_in_chunks(tmp_path: Path, monkeypatch: pytest.Monkey
     penduduk = {h.id for h in backend.query("penduduk", per_page=1000).hits}
     newest = [h.id for h in backend.query("penduduk", sort="newest", page=2, per_page=10).hits]
     assert newest == [i for i in expected["newest"] if i in penduduk][10:20]
+
+
+def test_a_reindex_analysed_in_other_processes_is_the_same_index(
+        backend: embedded.EmbeddedBackend, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(embedded, "BATCH", 40)
+    monkeypatch.setattr(embedded, "PARALLEL_BATCHES", 2)
+    parallel = embedded.EmbeddedBackend(tmp_path / "parallel.db")
+    parallel.reindex(build_corpus())
+    for q, filters in [*REQUESTS, ("dinkes puskesmas", {}), ("jumlah pendudk pontianak timur", {})]:
+        mine, theirs = parallel.query(q, filters=filters, per_page=50), backend.query(q, filters=filters, per_page=50)
+        assert [h.id for h in mine.hits] == [h.id for h in theirs.hits] and mine.facets == theirs.facets
+    assert parallel.suggest("pusk") == backend.suggest("pusk")
