@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -13,11 +15,21 @@ from frictionless.table.header import Header
 
 from schemas.fastpath import cells, integrity, report
 from schemas.fastpath.fields import FieldPlan, plan_fields
-from schemas.fastpath.reader import Progress, load_csv, workspace
+from schemas.fastpath.reader import (
+    FileStats,
+    Progress,
+    direct_source,
+    fetch_rows,
+    normalized_source,
+    read_labels,
+    scan_file,
+    utf8_text,
+    workspace,
+)
 from schemas.registry import REFERENCE_TABLES, reference_table
 from schemas.sniff import Dialect, frictionless_resource
 
-MEMORY_LIMIT = "256MB"
+MEMORY_LIMIT = "192MB"
 
 
 class Unsupported(Exception):
@@ -34,6 +46,8 @@ def _reference_value(value: Any, key_type: str) -> Any:
         return float(value) if isinstance(value, (int, float, Decimal)) else None
     if key_type == "BOOLEAN":
         return None
+    if key_type == "DATE":
+        return value if isinstance(value, date) and not isinstance(value, datetime) else None
     return value if isinstance(value, str) else str(value)
 
 
@@ -53,7 +67,7 @@ def _foreign_keys(
             columns = [f"k{by_name[f].number}" for f in reference_fields]
             aliased = ", ".join(f"{c} AS r{j}" for j, c in enumerate(columns, start=1))
             not_all_null = " OR ".join(f"{c} IS NOT NULL" for c in columns)
-            con.execute(f"CREATE TABLE {table} AS SELECT DISTINCT {aliased} FROM typed WHERE {not_all_null}")
+            con.execute(f"CREATE TABLE {table} AS SELECT DISTINCT {aliased} FROM keys WHERE {not_all_null}")
         elif source in REFERENCE_TABLES:
             path, descriptor = reference_table(source)
             resource: Any = frictionless.Resource(
@@ -77,22 +91,74 @@ def _foreign_keys(
     return keys
 
 
+def _key_plans(schema: frictionless.Schema, plans: list[FieldPlan]) -> list[FieldPlan]:
+    """The fields unique, primary and foreign keys compare."""
+    names = set(schema.primary_key)
+    for fk in schema.foreign_keys:
+        names.update(fk["fields"])
+        if not fk["reference"]["resource"]:
+            names.update(fk["reference"]["fields"])
+    return [p for p in plans if p.name in names or p.field.constraints.get("unique")]
+
+
+def _scan(
+    con: duckdb.DuckDBPyConnection, original: Path, path: Path, dialect: Dialect, plans: list[FieldPlan],
+    key_plans: list[FieldPlan], workdir: Path, progress: Progress | None,
+) -> tuple[int, FileStats, str | None]:
+    """``scan`` from ``path`` (``original`` in UTF-8): (rows, file stats, the normalized source if one was needed)."""
+    n = len(plans)
+    # Hashing the bytes overlaps with DuckDB's parse: both release the GIL.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        scanning = pool.submit(scan_file, original, progress)
+        rows = cells.build_scan(con, plans, direct_source(path, dialect, n), key_plans, dialect.header_row + 1)
+        stats = scanning.result()
+    normalized = None
+    if not stats.lines or rows + dialect.header_row != stats.lines:
+        con.execute("DROP VIEW scan")
+        con.execute("DROP TABLE scan_rows")
+        normalized, rows = normalized_source(path, dialect, n, workdir)
+        cells.build_scan(con, plans, normalized, key_plans, None)
+    if progress:
+        progress(stats.bytes, stats.bytes)
+    return rows, stats, normalized
+
+
 def _checks(
     con: duckdb.DuckDBPyConnection, schema: frictionless.Schema, plans: list[FieldPlan], name: str,
-    header: Header, limit_errors: int | None,
-) -> list[dict[str, Any]]:
-    cells.build_typed(con, plans)
-    cells.cell_errors(con, plans)
+    lines: tuple[Path, Dialect], normalized: str | None, key_plans: list[FieldPlan],
+) -> tuple[list[integrity.ForeignKey], dict[int, list[str]]]:
+    """Fill ``errors``. Rows are re-read from ``normalized`` if given, else from their ``lines``.
+
+    Returns the foreign keys checked and the cells of the rows with errors ``typed`` does not hold.
+    """
+    cells.build_typed(con, plans, key_plans)
+    cells.build_keys(con, key_plans)
+    con.execute(cells.ERRORS_TABLE)
     integrity.unique_errors(con, plans)
     integrity.primary_key_errors(con, plans, list(schema.primary_key))
     foreign_keys = _foreign_keys(con, schema, plans, name)
-    for foreign_key in foreign_keys:
-        integrity.foreign_key_errors(con, plans, foreign_key)
-    task_errors: list[dict[str, Any]] = [dict(e.to_descriptor()) for e in header.errors]
-    remaining = None if limit_errors is None else max(limit_errors - len(task_errors), 0)
-    if remaining != 0:
-        task_errors.extend(report.row_errors(con, len(plans), foreign_keys, remaining))
-    return task_errors if limit_errors is None else task_errors[:limit_errors]
+    for index, foreign_key in enumerate(foreign_keys):
+        integrity.foreign_key_errors(con, plans, foreign_key, index)
+    # Rows whose only errors are key errors: their cells were not kept.
+    unkept = [int(r[0]) for r in con.execute(
+        "SELECT DISTINCT rn FROM errors WHERE rn NOT IN (SELECT rn FROM typed)"
+    ).fetchall()]
+    if normalized is not None:
+        fetched = report.source_rows(con, normalized, len(plans), unkept)
+    else:
+        # Rows with extra cells: Python's csv module reads them whole.
+        spare = [int(r[0]) for r in con.execute("SELECT rn FROM scan WHERE spare").fetchall()]
+        fetched = fetch_rows(lines[0], lines[1], spare + unkept)
+        if spare:
+            n = len(plans)
+            con.execute(
+                "UPDATE typed SET ncells = f.ncells, extras = f.extras FROM (SELECT unnest($1::BIGINT[]) AS rn, "
+                "unnest($2::INTEGER[]) AS ncells, unnest($3::VARCHAR[][]) AS extras) AS f WHERE typed.rn = f.rn",
+                [spare, [len(fetched[r]) for r in spare], [fetched[r][n:] or None for r in spare]],
+            )
+        fetched = {r: fetched[r] for r in unkept}
+    cells.cell_errors(con, plans)
+    return foreign_keys, fetched
 
 
 def validate_csv(
@@ -104,39 +170,51 @@ def validate_csv(
     plans = plan_fields(schema)
     if not plans:
         raise Unsupported("a schema without fields")
+    key_plans = _key_plans(schema, plans)
     name = str(frictionless_resource(path, dialect=dialect).name)
     with workspace() as tmp, duckdb.connect() as con:
         con.execute(f"SET memory_limit='{MEMORY_LIMIT}'")
         con.execute(f"SET temp_directory='{tmp}'")
         con.execute("SET preserve_insertion_order=true")
+        # Lists of values stay expressions rather than joins, so the scan keeps the file's order.
+        con.execute("SET disabled_optimizers='in_clause'")
         con.execute("SET enable_progress_bar=false")
         try:
-            loaded = load_csv(con, path, dialect, len(plans), Path(tmp), progress)
-        except (duckdb.Error, UnicodeDecodeError) as exc:
+            text_path, text_dialect = utf8_text(path, dialect, Path(tmp))
+            labels = read_labels(text_path, text_dialect)
+        except UnicodeDecodeError as exc:
             raise Unsupported(str(exc)) from exc
-        if not loaded.labels:
+        if not labels:
             raise Unsupported("no header row")
-        header = Header(loaded.labels, fields=list(schema.fields), row_numbers=[dialect.header_row])
+        header = Header(labels, fields=list(schema.fields), row_numbers=[dialect.header_row])
         # With labels missing or in excess frictionless re-derives the fields from the header.
         if {e.type for e in header.errors} & {"blank-header", "unmatched-header", "extra-label", "missing-label"}:
             raise Unsupported("a header whose labels do not match the fields one to one")
         try:
-            task_errors = _checks(con, schema, plans, name, header, limit_errors)
-        except duckdb.Error as exc:
+            rows, stats, normalized = _scan(con, path, text_path, text_dialect, plans, key_plans, Path(tmp), progress)
+            lines = (text_path, text_dialect)
+            foreign_keys, fetched = _checks(con, schema, plans, name, lines, normalized, key_plans)
+        except (duckdb.Error, UnicodeDecodeError) as exc:
             # e.g. a pattern RE2 cannot compile (look-arounds, back-references)
             raise Unsupported(str(exc)) from exc
+        task_errors: list[dict[str, Any]] = [dict(e.to_descriptor()) for e in header.errors]
+        remaining = None if limit_errors is None else max(limit_errors - len(task_errors), 0)
+        found = report.fetch_errors(con, len(plans), remaining, fetched) if remaining != 0 else report.Found()
+    # DuckDB has let go of its memory before the descriptors are built.
+    task_errors.extend(report.descriptors(found, [p.name for p in plans], foreign_keys))
+    if limit_errors is not None:
+        task_errors = task_errors[:limit_errors]
     seconds = round(time.perf_counter() - started, 3)
-    stats = loaded.stats
     task_stats: dict[str, Any] = {
         "errors": len(task_errors), "warnings": 0, "seconds": seconds, "md5": stats.md5, "sha256": stats.sha256,
         "bytes": stats.bytes, "fields": len(plans),
     }
     # frictionless counts rows while it streams them and leaves the count out of a header-only file.
-    if loaded.rows:
-        task_stats["rows"] = loaded.rows
+    if rows:
+        task_stats["rows"] = rows
     return {
         "name": name, "type": "table", "valid": not task_errors, "place": path.name,
-        "labels": loaded.labels,
+        "labels": labels,
         "stats": task_stats,
         "warnings": [], "errors": task_errors,
     }

@@ -9,8 +9,11 @@ reader, so odd inputs get frictionless's exact answer.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -18,6 +21,9 @@ import frictionless
 
 # Up to 15 significant digits a decimal string round-trips through DOUBLE.
 MAX_PLAIN_DIGITS = 15
+# Zero-padded date parts DuckDB's strptime reads as Python's does (other spellings go to Python).
+DATE_PARTS = {"%Y": "[1-9][0-9]{3}", "%m": "(0[1-9]|1[0-2])", "%d": "(0[1-9]|[12][0-9]|3[01])"}
+Condition = Callable[[str], str]
 
 
 def sql_literal(value: Any) -> str:
@@ -27,7 +33,14 @@ def sql_literal(value: Any) -> str:
         return f"{value}::HUGEINT"
     if isinstance(value, (float, Decimal)):
         return f"'{float(value)!r}'::DOUBLE"
+    if isinstance(value, date):
+        return f"DATE '{value.isoformat()}'"
     return "'" + str(value).replace("'", "''") + "'"
+
+
+def sql_in(value: str, literals: list[str]) -> str:
+    """SQL true when ``value`` is one of ``literals``: a function, which DuckDB does not turn into a join."""
+    return f"coalesce(list_contains([{', '.join(literals)}], {value}), FALSE)" if literals else "FALSE"
 
 
 def literal_pattern(text: str) -> str:
@@ -47,7 +60,11 @@ class FieldPlan:
     shape: str = "FALSE"
     key_sql: str = "NULL"
     display_sql: str = "NULL"
-    constraints: list[tuple[str, str, str]] = dataclass_field(default_factory=list)
+    # In the scan: ``pre_sql`` is computed once as ``p{number}``, then ``pre_shape`` and ``pre_key`` read it.
+    pre_sql: str = ""
+    pre_shape: str = ""
+    pre_key: str = ""
+    constraints: list[tuple[str, Condition, str]] = dataclass_field(default_factory=list)
 
     @property
     def column(self) -> str:
@@ -65,8 +82,8 @@ class FieldPlan:
         return f'constraint "{name}" is "{self.field.constraints[name]}"'
 
     def null_sql(self) -> str:
-        values = ", ".join(sql_literal(v) for v in self.missing_values)
-        return f"({self.column} IS NULL" + (f" OR {self.column} IN ({values}))" if values else ")")
+        values = [sql_literal(v) for v in self.missing_values]
+        return f"({self.column} IS NULL OR {sql_in(self.column, values)})"
 
     def python_value(self, cell: str) -> tuple[bool, Any, str, list[str], list[str]]:
         """Read one distinct non-missing cell: (typed ok, key, display, error types, notes)."""
@@ -86,6 +103,16 @@ class FieldPlan:
             return float(target)
         return target
 
+    def display_of_key(self, key: str) -> str | None:
+        """SQL giving ``str()`` of the typed value from its key, None when the key does not determine it."""
+        if self.key_type == "BOOLEAN":
+            return f"CASE WHEN {key} THEN 'True' ELSE 'False' END"
+        if self.key_type in ("HUGEINT", "DATE"):
+            return f"CAST({key} AS VARCHAR)"
+        if self.key_type == "VARCHAR":
+            return key
+        return None
+
     def __post_init__(self) -> None:
         self.value_reader = self.field.create_value_reader()
         self.cell_reader = self.field.create_cell_reader()
@@ -98,6 +125,10 @@ class FieldPlan:
             self._plan_number()
         elif kind == "boolean":
             self._plan_boolean()
+        elif kind == "year":
+            self._plan_year()
+        elif kind == "date":
+            self._plan_date()
         if self.sql_typed:
             self._plan_constraints()
 
@@ -106,8 +137,12 @@ class FieldPlan:
         self.key_sql = self.display_sql = self.column
 
     def _plan_integer(self) -> None:
+        # A plain integer is one BIGINT prints back unchanged: no plus sign, space or leading zero.
         self.sql_typed, self.key_type = True, "HUGEINT"
-        self.shape = f"regexp_full_match({self.column}, '-?(0|[1-9][0-9]{{0,17}})')"
+        self.pre_sql = f"TRY_CAST({self.column} AS BIGINT)"
+        self.pre_shape = f"coalesce(CAST(p{self.number} AS VARCHAR) = {self.column}, FALSE)"
+        self.pre_key = f"p{self.number}"
+        self.shape = f"coalesce(CAST({self.pre_sql} AS VARCHAR) = {self.column}, FALSE)"
         self.key_sql = f"CAST({self.column} AS HUGEINT)"
         self.display_sql = f"CAST({self.key_sql} AS VARCHAR)"
 
@@ -133,36 +168,64 @@ class FieldPlan:
     def _plan_boolean(self) -> None:
         self.sql_typed, self.key_type = True, "BOOLEAN"
         options: Any = self.field
-        true_values = ", ".join(sql_literal(v) for v in options.true_values) or "NULL"
-        false_values = ", ".join(sql_literal(v) for v in options.false_values) or "NULL"
+        true_values = [sql_literal(v) for v in options.true_values]
+        false_values = [sql_literal(v) for v in options.false_values]
         column = self.column
-        self.shape = f"({column} IN ({true_values}) OR {column} IN ({false_values}))"
-        self.key_sql = f"CASE WHEN {column} IN ({false_values}) THEN FALSE ELSE TRUE END"
+        self.shape = f"({sql_in(column, true_values)} OR {sql_in(column, false_values)})"
+        self.key_sql = f"CASE WHEN {sql_in(column, false_values)} THEN FALSE ELSE TRUE END"
         self.display_sql = f"CASE WHEN {self.key_sql} THEN 'True' ELSE 'False' END"
+
+    def _plan_year(self) -> None:
+        self.sql_typed, self.key_type = True, "HUGEINT"
+        self.shape = f"regexp_full_match({self.column}, '[0-9]{{4}}')"
+        self.key_sql = f"CAST({self.column} AS HUGEINT)"
+        self.display_sql = f"CAST({self.key_sql} AS VARCHAR)"
+
+    def _plan_date(self) -> None:
+        strptime = "%Y-%m-%d" if self.field.format == "default" else str(self.field.format)
+        pieces = re.split(r"(%.)", strptime)
+        directives = [p for p in pieces if p.startswith("%")]
+        if sorted(directives) != ["%Y", "%d", "%m"] or "%" in "".join(p for p in pieces if p not in directives):
+            return
+        pattern = "".join(DATE_PARTS[p] if p in DATE_PARTS else literal_pattern(p) for p in pieces if p)
+        column = self.column
+        self.sql_typed, self.key_type = True, "DATE"
+        self.key_sql = f"CAST(try_strptime({column}, {sql_literal(strptime)}) AS DATE)"
+        self.shape = f"(regexp_full_match({column}, {sql_literal(pattern)}) AND {self.key_sql} IS NOT NULL)"
+        self.display_sql = f"CAST({self.key_sql} AS VARCHAR)"
+        if strptime == "%Y-%m-%d":
+            # A date DuckDB prints back unchanged, years 1000 to 9999.
+            self.pre_sql = f"TRY_CAST({column} AS DATE)"
+            self.pre_shape = (f"coalesce(CAST(p{self.number} AS VARCHAR) = {column} AND length({column}) = 10 "
+                              f"AND NOT starts_with({column}, '0'), FALSE)")
+            self.pre_key = f"p{self.number}"
 
     def _plan_constraints(self) -> None:
         """(constraint name, SQL condition a valid key meets, note) in frictionless's order."""
-        compare = {"minimum": ">=", "maximum": "<=", "exclusiveMinimum": ">", "exclusiveMaximum": "<"}
+        handled = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "enum", "minLength", "maxLength",
+                   "pattern")
         for name in self.field.supported_constraints:
             value = self.field.constraints.get(name)
-            if value is None or name == "required":
+            if value is None or name not in handled:
                 continue
-            if name in compare:
-                bound = self.value_reader(value)
-                condition = f"(k {compare[name]} {sql_literal(self.python_key(bound))} AND NOT isnan(k::DOUBLE))"
-            elif name == "enum":
-                typed = [self.value_reader(v) for v in value]
-                allowed = ", ".join(sql_literal(self.python_key(v)) for v in typed if v is not None)
-                condition = f"k IN ({allowed})" if allowed else "FALSE"
-            elif name == "minLength":
-                condition = f"length(k) >= {int(value)}"
-            elif name == "maxLength":
-                condition = f"length(k) <= {int(value)}"
-            elif name == "pattern":
-                condition = f"regexp_full_match(k, {sql_literal(value)})"
-            else:
-                continue
-            self.constraints.append((name, condition, self.constraint_note(name)))
+            self.constraints.append((name, self._condition(name, value), self.constraint_note(name)))
+
+    def _condition(self, name: str, value: Any) -> Condition:
+        """The SQL a valid key ``k`` meets, as a function of the key's column."""
+        compare = {"minimum": ">=", "maximum": "<=", "exclusiveMinimum": ">", "exclusiveMaximum": "<"}
+        if name in compare:
+            bound = sql_literal(self.python_key(self.value_reader(value)))
+            if self.key_type == "DOUBLE":
+                return lambda k: f"({k} {compare[name]} {bound} AND NOT isnan({k}))"
+            return lambda k: f"{k} {compare[name]} {bound}"
+        if name == "enum":
+            allowed = [sql_literal(self.python_key(t)) for t in map(self.value_reader, value) if t is not None]
+            return lambda k: sql_in(k, allowed)
+        if name == "minLength":
+            return lambda k: f"length({k}) >= {int(value)}"
+        if name == "maxLength":
+            return lambda k: f"length({k}) <= {int(value)}"
+        return lambda k: f"regexp_full_match({k}, {sql_literal(value)})"
 
 
 def plan_fields(schema: frictionless.Schema) -> list[FieldPlan]:

@@ -1,7 +1,8 @@
 """Unique fields, the primary key and foreign keys, compared on typed values like frictionless.
 
 Frictionless remembers, per value, the last row that held it: a repeated value is reported on
-every later row with the position of the previous occurrence, which is what ``lag`` gives.
+every later row with the position of the previous occurrence, which is what ``lag`` gives. The
+checks read the ``keys`` view, which holds every row.
 """
 
 from __future__ import annotations
@@ -29,14 +30,19 @@ def unique_errors(con: duckdb.DuckDBPyConnection, plans: list[FieldPlan]) -> Non
         if not plan.field.constraints.get("unique"):
             continue
         i = plan.number
-        counts = con.execute(f"SELECT count(k{i}), count(DISTINCT k{i}) FROM typed").fetchone()
-        if counts is not None and counts[0] == counts[1]:
+        # Keys that only grow in the order they are read are distinct (ids usually do): one streaming pass.
+        falls = con.execute(
+            f"SELECT count(*) FILTER (WHERE k <= previous) FROM (SELECT k{i} AS k, lag(k{i}) OVER () AS previous "
+            f"FROM keys WHERE k{i} IS NOT NULL)"
+        ).fetchone()
+        if falls is not None and falls[0] == 0:
             continue
         con.execute(
             f"""INSERT INTO errors SELECT rn, {PHASE_UNIQUE}, {i}, 0, 'unique-error',
             'the same as in the row at position ' || previous, d{i}, {sql_literal(plan.name)} FROM (
-            SELECT rn, d{i}, lag(rn) OVER (PARTITION BY k{i} ORDER BY rn) AS previous
-            FROM typed WHERE k{i} IS NOT NULL) WHERE previous IS NOT NULL"""
+            SELECT rn, d{i}, lag(rn) OVER (PARTITION BY k{i} ORDER BY rn) AS previous FROM keys
+            WHERE k{i} IN (SELECT k{i} FROM keys WHERE k{i} IS NOT NULL GROUP BY k{i} HAVING count(*) > 1))
+            WHERE previous IS NOT NULL"""
         )
 
 
@@ -51,18 +57,21 @@ def primary_key_errors(con: duckdb.DuckDBPyConnection, plans: list[FieldPlan], p
         CASE WHEN {all_none} THEN 'cells composing the primary keys are all "None"'
         ELSE 'the same as in the row at position ' || previous END, NULL, NULL FROM (
         SELECT rn, {", ".join(keys)}, CASE WHEN {all_none} THEN NULL
-        ELSE lag(rn) OVER (PARTITION BY {", ".join(keys)} ORDER BY rn) END AS previous FROM typed)
+        ELSE lag(rn) OVER (PARTITION BY {", ".join(keys)} ORDER BY rn) END AS previous FROM keys)
         WHERE {all_none} OR previous IS NOT NULL"""
     )
 
 
-def foreign_key_errors(con: duckdb.DuckDBPyConnection, plans: list[FieldPlan], foreign_key: ForeignKey) -> None:
+def foreign_key_errors(
+    con: duckdb.DuckDBPyConnection, plans: list[FieldPlan], foreign_key: ForeignKey, index: int
+) -> None:
+    """The errors of ``foreign_key``, the ``index``-th of the schema's checked keys."""
     by_name = {p.name: p for p in plans}
     if not set(foreign_key.fields) <= set(by_name):
         return
     numbers = [by_name[name].number for name in foreign_key.fields]
     all_none = " AND ".join(f"k{n} IS NULL" for n in numbers)
-    matches = " AND ".join(f"ref.r{j} IS NOT DISTINCT FROM typed.k{n}" for j, n in enumerate(numbers, start=1))
+    matches = " AND ".join(f"ref.r{j} IS NOT DISTINCT FROM keys.k{n}" for j, n in enumerate(numbers, start=1))
     values = " || ', ' || ".join(f"coalesce(d{n}, 'None')" for n in numbers)
     # The raw values travel in front of the note, NULL as NUL, for the error's fieldCells.
     raw_values = "".join(f"coalesce(d{n}, chr(0)) || chr(31) || " for n in numbers)
@@ -71,7 +80,7 @@ def foreign_key_errors(con: duckdb.DuckDBPyConnection, plans: list[FieldPlan], f
         foreign_key.reference_name, ", ".join(foreign_key.reference_fields)
     )
     con.execute(
-        f"""INSERT INTO errors SELECT rn, {PHASE_FOREIGN}, 0, 0, 'foreign-key',
-        {raw_values}{sql_literal(prefix)} || {values} || {sql_literal(suffix)}, NULL, NULL FROM typed
+        f"""INSERT INTO errors SELECT rn, {PHASE_FOREIGN}, {index}, 0, 'foreign-key',
+        {raw_values}{sql_literal(prefix)} || {values} || {sql_literal(suffix)}, NULL, NULL FROM keys
         WHERE NOT ({all_none}) AND NOT EXISTS (SELECT 1 FROM {foreign_key.table} AS ref WHERE {matches})"""
     )

@@ -1,12 +1,13 @@
-"""Loading a CSV file into DuckDB as ``raw``: VARCHAR cells, one row per table row.
+"""Where the rows of a CSV file come from, as SQL DuckDB reads once.
 
-``raw`` has the row number ``rn`` (frictionless numbering: the header row is row ``header_row``),
-the cells ``c1..cN`` of the schema's N fields (NULL where the row has no such cell, '' where the
-cell is empty), ``ncells`` (how many cells the row really has) and ``extras`` (cells beyond the
-Nth). DuckDB parses the file directly when every line is one row, and only the rows with extra
-cells are re-read by Python's csv module (the parser frictionless uses); a blank line or a quoted
-line break moves the whole load to Python's csv module, which writes a normalized copy DuckDB
-then reads, so row numbers stay frictionless's.
+A source yields per table row the cells ``c1..cN`` of the schema's N fields (NULL where the row has
+no such cell, '' where the cell is empty) and ``spare`` (not NULL when the row has more than N
+cells); the normalized copy also gives ``rn`` (frictionless numbering: the header row is row
+``header_row``), ``ncells`` and ``extras`` (the cells beyond the Nth). DuckDB parses the file
+directly when every physical line is one row; the full cells of the few rows it cannot give exactly
+(extra cells) are re-read by Python's csv module, the parser frictionless uses. A blank line or a
+quoted line break moves the whole parse to Python's csv module, which writes a normalized copy
+DuckDB then reads, so row numbers stay frictionless's.
 """
 
 from __future__ import annotations
@@ -16,12 +17,9 @@ import csv
 import hashlib
 import json
 import tempfile
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-
-import duckdb
 
 from schemas.sniff import Dialect
 
@@ -36,13 +34,6 @@ class FileStats:
     md5: str
     sha256: str
     lines: int
-
-
-@dataclass
-class LoadedTable:
-    labels: list[str]
-    rows: int
-    stats: FileStats
 
 
 def scan_file(path: Path, progress: Progress | None = None) -> FileStats:
@@ -65,17 +56,17 @@ def scan_file(path: Path, progress: Progress | None = None) -> FileStats:
     return FileStats(bytes=total, md5=md5.hexdigest(), sha256=sha256.hexdigest(), lines=lines)
 
 
-def _text_path(path: Path, dialect: Dialect, workdir: Path) -> Path:
-    """A UTF-8 copy when the file is in another encoding (DuckDB reads UTF-8 only)."""
+def utf8_text(path: Path, dialect: Dialect, workdir: Path) -> tuple[Path, Dialect]:
+    """The file in UTF-8 (DuckDB reads UTF-8 only), copied when in another encoding, and how to read it."""
     if dialect.encoding in ("utf-8", "utf-8-sig"):
-        return path
+        return path, dialect
     target = workdir / "utf8.csv"
     decoder = codecs.getincrementaldecoder(dialect.encoding)()
     with path.open("rb") as source, target.open("w", encoding="utf-8", newline="") as sink:
         while chunk := source.read(CHUNK):
             sink.write(decoder.decode(chunk))
         sink.write(decoder.decode(b"", final=True))
-    return target
+    return target, Dialect(delimiter=dialect.delimiter, quote_char=dialect.quote_char, header_row=dialect.header_row)
 
 
 def read_labels(path: Path, dialect: Dialect) -> list[str]:
@@ -95,44 +86,17 @@ def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _duckdb_load(con: duckdb.DuckDBPyConnection, path: Path, dialect: Dialect, n: int) -> tuple[int, int]:
-    """Let DuckDB parse the file, with one spare column to notice extra cells: (rows, rows with extras)."""
-    con.execute(
-        f"""CREATE TABLE raw_direct AS SELECT * FROM read_csv({_quote(str(path))}, header=false,
+def direct_source(path: Path, dialect: Dialect, n: int) -> str:
+    """The rows as DuckDB parses them, in file order but not numbered, with one spare column to notice extra cells."""
+    cells = ", ".join(f"c{i}" for i in range(1, n + 1))
+    return f"""SELECT {cells}, c{n + 1} AS spare FROM read_csv({_quote(str(path))}, header=false,
         skip={dialect.header_row}, delim={_quote(dialect.delimiter)}, quote={_quote(dialect.quote_char)},
         escape={_quote(dialect.quote_char)}, columns={_columns(n + 1)}, null_padding=true, strict_mode=false,
         nullstr={_quote(ABSENT)}, auto_detect=false, parallel=true)"""
-    )
-    row = con.execute(f"SELECT count(*), count(c{n + 1}) FROM raw_direct").fetchone()
-    assert row is not None
-    return int(row[0]), int(row[1])
 
 
-def _extra_cells(con: duckdb.DuckDBPyConnection, path: Path, dialect: Dialect, n: int) -> None:
-    """The full cells of the rows DuckDB cut at the spare column, re-read by Python's csv module.
-
-    Only called when every physical line is one row, so row numbers are line numbers.
-    """
-    first = dialect.header_row + 1
-    cut = con.execute(f"SELECT rowid FROM raw_direct WHERE c{n + 1} IS NOT NULL").fetchall()
-    wanted = {int(r[0]) + first for r in cut}
-    numbers, extras, counts = [], [], []
-    with path.open(encoding=dialect.encoding, newline="") as handle:
-        for number, line in enumerate(handle, start=1):
-            if number in wanted:
-                cells = next(csv.reader([line], delimiter=dialect.delimiter, quotechar=dialect.quote_char))
-                numbers.append(number)
-                extras.append(cells[n:])
-                counts.append(len(cells))
-    con.execute(
-        "CREATE TABLE raw_extras AS SELECT unnest($1::BIGINT[]) AS rn, unnest($2::VARCHAR[][]) AS extras, "
-        "unnest($3::INTEGER[]) AS ncells",
-        [numbers, extras, counts],
-    )
-
-
-def _python_load(con: duckdb.DuckDBPyConnection, path: Path, dialect: Dialect, n: int, workdir: Path) -> int:
-    """Parse with Python's csv module and let DuckDB read a normalized copy."""
+def normalized_source(path: Path, dialect: Dialect, n: int, workdir: Path) -> tuple[str, int]:
+    """Parse with Python's csv module into a normalized copy: (its source, rows)."""
     normalized = workdir / "normalized.csv"
     rows = 0
     with path.open(encoding=dialect.encoding, newline="") as source, normalized.open(
@@ -148,53 +112,40 @@ def _python_load(con: duckdb.DuckDBPyConnection, path: Path, dialect: Dialect, n
             writer.writerow([number, len(cells), extras, *padded])
             rows += 1
     columns = "{'rn': 'BIGINT', 'ncells': 'INTEGER', 'extras': 'VARCHAR', " + _columns(n)[1:]
-    con.execute(
-        f"""CREATE TABLE raw AS SELECT rn, ncells, CASE WHEN extras = '' THEN NULL
+    source_sql = f"""SELECT rn, ncells, CASE WHEN extras = '' THEN NULL
         ELSE from_json(extras, '["VARCHAR"]') END AS extras,
-        {", ".join(f"c{i}" for i in range(1, n + 1))} FROM read_csv({_quote(str(normalized))}, header=false,
-        columns={columns}, nullstr={_quote(ABSENT)}, auto_detect=false, quote='"', escape='"')"""
-    )
-    return rows
+        {", ".join(f"c{i}" for i in range(1, n + 1))}, CASE WHEN extras = '' THEN NULL ELSE extras END AS spare
+        FROM read_csv({_quote(str(normalized))}, header=false, columns={columns}, nullstr={_quote(ABSENT)},
+        auto_detect=false, quote='"', escape='"')"""
+    return source_sql, rows
 
 
-def _utf8(dialect: Dialect) -> Dialect:
-    return Dialect(delimiter=dialect.delimiter, quote_char=dialect.quote_char, header_row=dialect.header_row)
+def _physical_lines(path: Path, numbers: list[int]) -> Iterator[tuple[int, bytes]]:
+    """The lines ``numbers`` (1-based, ascending) of ``path``, without their line feed."""
+    wanted = iter(numbers)
+    target = next(wanted, None)
+    first, carry = 1, b""
+    with path.open("rb") as handle:
+        while target is not None and (chunk := handle.read(CHUNK)):
+            lines = (carry + chunk).split(b"\n")
+            carry = lines.pop()
+            end = first + len(lines)
+            while target is not None and target < end:
+                yield target, lines[target - first]
+                target = next(wanted, None)
+            first = end
+    if target == first and carry:
+        yield target, carry
 
 
-def load_csv(
-    con: duckdb.DuckDBPyConnection, path: Path, dialect: Dialect, n_fields: int, workdir: Path,
-    progress: Progress | None = None,
-) -> LoadedTable:
-    """Fill the ``raw`` table from ``path``."""
-    # Hashing the bytes overlaps with DuckDB's parse: both release the GIL.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        scanning = pool.submit(scan_file, path, progress)
-        text_path = _text_path(path, dialect, workdir)
-        labels = read_labels(text_path, dialect if text_path == path else _utf8(dialect))
-        n = max(n_fields, 1)
-        rows, with_extras = _duckdb_load(con, text_path, dialect, n)
-        stats = scanning.result()
-    if stats.lines and rows + dialect.header_row == stats.lines:
-        present = " + ".join(f"(c{i} IS NOT NULL)::INTEGER" for i in range(1, n + 1))
-        cells = ", ".join(f"d.c{i}" for i in range(1, n + 1))
-        numbered = f"""SELECT (rowid + {dialect.header_row + 1})::BIGINT AS rn, ({present}) AS ncells, *
-            FROM raw_direct"""
-        # A view, not a copy: the rows stay in the table DuckDB parsed them into.
-        if with_extras:
-            _extra_cells(con, text_path, dialect if text_path == path else _utf8(dialect), n)
-            con.execute(
-                f"""CREATE VIEW raw AS SELECT d.rn, coalesce(x.ncells, d.ncells) AS ncells, x.extras, {cells}
-                FROM ({numbered}) AS d LEFT JOIN raw_extras AS x ON d.rn = x.rn"""
-            )
-        else:
-            con.execute(f"CREATE VIEW raw AS SELECT d.rn, d.ncells, NULL::VARCHAR[] AS extras, {cells} "
-                        f"FROM ({numbered}) AS d")
-    else:
-        con.execute("DROP TABLE IF EXISTS raw_direct")
-        rows = _python_load(con, text_path, dialect if text_path == path else _utf8(dialect), n, workdir)
-    if progress:
-        progress(stats.bytes, stats.bytes)
-    return LoadedTable(labels=labels, rows=rows, stats=stats)
+def fetch_rows(path: Path, dialect: Dialect, numbers: list[int]) -> dict[int, list[str]]:
+    """The rows ``numbers`` as Python's csv module reads their lines (row numbers are line numbers here)."""
+    encoding = "utf-8" if dialect.encoding == "utf-8-sig" else dialect.encoding
+    # One reader per line: a quote left open must not run on into the next row.
+    return {
+        number: next(csv.reader([line.decode(encoding)], delimiter=dialect.delimiter, quotechar=dialect.quote_char))
+        for number, line in _physical_lines(path, sorted(set(numbers)))
+    }
 
 
 def workspace() -> tempfile.TemporaryDirectory[str]:

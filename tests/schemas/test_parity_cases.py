@@ -54,6 +54,30 @@ CASES: dict[str, tuple[dict[str, Any], str]] = {
         "d,e,f\n31/12/2024,2024-12-31,31-12-2024\n1/2/2024,2024-2-1,31/12/2024\n31/12/2019,2024-02-30,x\n"
         "30/02/2024,20241231,01-01-2024\n",
     ),
+    "dates-default-format": (
+        schema({"name": "d", "type": "date", "constraints": {"unique": True, "minimum": "2000-01-01"}},
+               {"name": "e", "type": "date", "constraints": {"enum": ["2024-12-31", "0999-01-01"]}}),
+        "d,e\n2024-12-31,2024-12-31\n2024-1-31,0999-01-01\n0999-01-01,10000-01-01\n0000-01-01,2024-12-31 \n"
+        "1999-12-31,2023-02-29\n2024-12-31,2024-02-29\n2024-01-31,+2024-12-31\n",
+    ),
+    "integer-keys": (
+        schema({"name": "id", "type": "integer", "constraints": {"unique": True, "maximum": 10**20}},
+               {"name": "y", "type": "year", "constraints": {"unique": True}}),
+        "id,y\n1,2024\n01,0024\n-0,24\n0,2024\n+1,-123\n123456789012345678901,1999\n"
+        "00000000000000000001,1999\n",
+    ),
+    "unique-errors-on-valid-rows": (
+        schema({"name": "id", "type": "integer", "constraints": {"unique": True}}, {"name": "s", "type": "string"},
+               {"name": "x", "type": "number", "constraints": {"unique": True}}),
+        "id,s,x\n1,a,1.50\n2,b,2\n1,c,1.5\n3,d,e,f\n2,\"g\",2.0\n",
+    ),
+    "two-foreign-keys": (
+        schema({"name": "id", "type": "integer"}, {"name": "induk", "type": "integer"},
+               {"name": "kode", "type": "string"},
+               foreignKeys=[{"fields": ["induk"], "reference": {"resource": "", "fields": ["id"]}},
+                            {"fields": ["kode"], "reference": {"resource": "wilayah", "fields": ["kode_kemendagri"]}}]),
+        "id,induk,kode\n1,,61.71\n2,1,xx\n3,9,61.71.01\n4,9,yy\n",
+    ),
     "datetime-time-year": (
         schema({"name": "dt", "type": "datetime"}, {"name": "t", "type": "time"}, {"name": "y", "type": "year",
                "constraints": {"maximum": 2030}}, {"name": "a", "type": "date", "format": "any"}),

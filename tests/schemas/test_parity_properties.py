@@ -18,7 +18,7 @@ CELLS = st.sampled_from([
     "", "0", "1", "-1", "01", "12", "120", "121", "+3", " 7", "1_000", "1.5", "1,5", "1.234.567,89", "1.234",
     "12,50", "-0,5", "abc", "true", "false", "ya", "tidak", "2024-12-31", "31/12/2024", "30/02/2024",
     "2024-02-30", "1/1/2024", "NA", "-", "Pontianak Kota", "Pontianak", "61.71.01", "61.71.07", "6.1.7",
-    "2024", "24",
+    "2024", "24", "0999-01-01", "2024-1-01", "1.50", "007",
 ])
 FIELDS = st.sampled_from([
     {"type": "integer"},
@@ -31,6 +31,7 @@ FIELDS = st.sampled_from([
     {"type": "boolean"},
     {"type": "boolean", "trueValues": ["ya"], "falseValues": ["tidak"]},
     {"type": "date"},
+    {"type": "date", "constraints": {"unique": True, "maximum": "2024-12-30"}},
     {"type": "date", "format": "%d/%m/%Y", "constraints": {"required": True}},
     {"type": "year", "constraints": {"minimum": 2000}},
     {"type": "string"},
