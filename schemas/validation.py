@@ -9,10 +9,12 @@ position, an unreadable byte) goes to frictionless.
 from __future__ import annotations
 
 import csv
+import json
 import os
 import time
 from collections import Counter
 from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -29,18 +31,27 @@ NO_LIMIT = 10**12
 Engine = Literal["auto", "frictionless", "fast"]
 
 
-def _reference_resource(name: str) -> frictionless.Resource:
+@lru_cache(maxsize=8)
+def _reference_rows(name: str) -> tuple[tuple[list[str], ...], str]:
+    """A bundled reference table's rows and schema, read once per process (the files ship with Terbuka)."""
     path, descriptor = reference_table(name)
     with path.open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.reader(handle))
-    return frictionless.Resource(data=rows, name=name, schema=frictionless.Schema.from_descriptor(descriptor))
+        return tuple(csv.reader(handle)), json.dumps(descriptor)
+
+
+def _reference_resource(name: str) -> frictionless.Resource:
+    rows, descriptor = _reference_rows(name)
+    return frictionless.Resource(data=[list(row) for row in rows], name=name,
+                                 schema=frictionless.Schema.from_descriptor(json.loads(descriptor)))
 
 
 def _with_frictionless(
-    path: Path, schema: frictionless.Schema, dialect: Dialect, limit_errors: int | None
+    path: Path, schema: frictionless.Schema | None, dialect: Dialect, limit_errors: int | None
 ) -> dict[str, Any]:
+    """frictionless's own validation; with no schema it infers one as it opens the file (one pass)."""
     resource = frictionless_resource(path, schema=schema, dialect=dialect)
-    referenced = {fk["reference"]["resource"] for fk in schema.foreign_keys} & set(REFERENCE_TABLES)
+    foreign_keys = schema.foreign_keys if schema is not None else []
+    referenced = {fk["reference"]["resource"] for fk in foreign_keys} & set(REFERENCE_TABLES)
     if referenced:
         frictionless.Package(resources=[resource, *(_reference_resource(n) for n in sorted(referenced))])
     report = resource.validate(limit_errors=limit_errors or NO_LIMIT)
@@ -73,13 +84,16 @@ def validate_file(
     if not path.is_file():
         raise FileNotFoundError(f"no file {str(path)!r}")
     sniffed = sniff_dialect(path, format, **(dialect or {}))
-    table_schema, warnings = _schema(path, schema, sniffed)
     size = path.stat().st_size
     fast = sniffed.format in ("csv", "tsv", "txt") and (
         engine == "fast" or (engine == "auto" and size >= FAST_PATH_BYTES)
     )
+    table_schema: frictionless.Schema | None = None
+    warnings = [SCHEMA_INFERRED]
+    if schema is not None or fast:
+        table_schema, warnings = _schema(path, schema, sniffed)
     task: dict[str, Any] | None = None
-    if fast:
+    if fast and table_schema is not None:
         try:
             task = validate_csv(path, table_schema, sniffed, limit_errors=limit_errors, progress=progress)
         except Unsupported:

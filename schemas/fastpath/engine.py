@@ -6,6 +6,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +52,15 @@ def _reference_value(value: Any, key_type: str) -> Any:
     return value if isinstance(value, str) else str(value)
 
 
+@lru_cache(maxsize=16)
+def _reference_rows(source: str, fields: tuple[str, ...]) -> list[tuple[Any, ...]]:
+    """The typed key columns of a bundled reference table (read once per process: the files ship with Terbuka)."""
+    path, descriptor = reference_table(source)
+    resource: Any = frictionless.Resource(path=str(path), schema=frictionless.Schema.from_descriptor(descriptor))
+    with resource:
+        return [tuple(row.get(f) for f in fields) for row in resource.row_stream]
+
+
 def _foreign_keys(
     con: duckdb.DuckDBPyConnection, schema: frictionless.Schema, plans: list[FieldPlan], name: str
 ) -> list[integrity.ForeignKey]:
@@ -69,12 +79,7 @@ def _foreign_keys(
             not_all_null = " OR ".join(f"{c} IS NOT NULL" for c in columns)
             con.execute(f"CREATE TABLE {table} AS SELECT DISTINCT {aliased} FROM keys WHERE {not_all_null}")
         elif source in REFERENCE_TABLES:
-            path, descriptor = reference_table(source)
-            resource: Any = frictionless.Resource(
-                path=str(path), schema=frictionless.Schema.from_descriptor(descriptor)
-            )
-            with resource:
-                rows = [tuple(row.get(f) for f in reference_fields) for row in resource.row_stream]
+            rows = _reference_rows(source, tuple(reference_fields))
             types = [by_name[f].key_type for f in fields]
             converted = [
                 tuple(_reference_value(v, t) for v, t in zip(row, types, strict=True))
