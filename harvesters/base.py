@@ -220,7 +220,8 @@ class HarvestRun:
                 slug=slug, organization=organization.slug, tags=tags, themes=themes, **metadata))
         else:
             dataset = datasets.update_dataset(self.session, slug=dataset.slug, actor=self.actor,
-                                              data=DatasetUpdate(tags=tags, themes=themes, **metadata))
+                                              data=DatasetUpdate(tags=tags, themes=themes, **metadata),
+                                              sync_search=False)
             if dataset.removed_at_source:
                 dataset.removed_at_source = False
                 self.session.add(dataset)

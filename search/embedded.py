@@ -21,6 +21,7 @@ write bumps the generation number, and the next query starts a new snapshot.
 from __future__ import annotations
 
 import json
+import logging
 import math
 import multiprocessing
 import os
@@ -30,6 +31,7 @@ from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from itertools import product, takewhile
 from pathlib import Path
@@ -48,8 +50,9 @@ from search.base import (
 )
 from search.highlight import Matcher, highlight, snippet
 
-BATCH = 1000
-PARALLEL_BATCHES = 10  # a reindex of this many batches or more analyses them in other processes
+log = logging.getLogger("terbuka.search")
+BATCH = 8000
+PARALLEL_BATCHES = 3  # a reindex of this many batches or more analyses them in other processes
 # A relevance query scores this many documents beyond the page asked for; with more matches
 # than that, the candidates come from title bitmaps (see _rank).
 CANDIDATES = 30
@@ -205,23 +208,11 @@ class EmbeddedBackend:
         done = 0
         if not all_docs:
             self._write([], clear=True)
-        batches = list(_batches(all_docs))
-        workers = min(2, os.cpu_count() or 1)
-        if len(batches) < PARALLEL_BATCHES or workers < 2:
-            prepared: Iterable[_Prepared] = map(_prepare, batches)
-            pool = None
-        else:  # analysis (pure Python) in other processes while this one writes to SQLite
-            pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
-            prepared = pool.map(_prepare, batches)
-        try:
-            for number, batch in enumerate(prepared):
-                self._write_prepared(batch, clear=number == 0)
-                done += len(batch.rows)
-                if progress is not None:
-                    progress(done, len(all_docs))
-        finally:
-            if pool is not None:
-                pool.shutdown(cancel_futures=True)
+        for number, batch in enumerate(_prepared_batches(list(_batches(all_docs)))):
+            self._write_prepared(batch, clear=number == 0)
+            done += len(batch.rows)
+            if progress is not None:
+                progress(done, len(all_docs))
 
     def _write(self, batch: list[dict[str, Any]], *, clear: bool) -> None:
         self._write_prepared(_prepare(batch), clear=clear)
@@ -666,6 +657,22 @@ def _prepare(batch: list[dict[str, Any]]) -> _Prepared:
         prepared.facets.append(list(document_facets(doc)))
         prepared.suggestions.extend(_suggestion_rows(doc))
     return prepared
+
+
+def _prepared_batches(batches: list[list[dict[str, Any]]]) -> Iterator[_Prepared]:
+    """Batches analysed in order; a large reindex analyses them in two other processes while the caller writes."""
+    given = 0
+    if len(batches) >= PARALLEL_BATCHES and (os.cpu_count() or 1) >= 2:
+        pool = ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn"))
+        try:
+            for batch in pool.map(_prepare, batches):
+                yield batch
+                given += 1
+        except BrokenProcessPool:  # e.g. a main module the workers cannot import: go on in this process
+            log.warning("search reindex: analysis processes failed; continuing in this process")
+        finally:
+            pool.shutdown(cancel_futures=True)
+    yield from map(_prepare, batches[given:])
 
 
 def _batches(docs: Iterable[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:

@@ -187,8 +187,10 @@ def create_dataset(session: Session, *, data: DatasetCreate, actor: User | None)
     return dataset
 
 
-def update_dataset(session: Session, *, slug: str, data: DatasetUpdate, actor: User | None) -> Dataset:
-    """Edit the metadata; published releases keep the snapshot they were published with."""
+def update_dataset(session: Session, *, slug: str, data: DatasetUpdate, actor: User | None,
+                   sync_search: bool = True) -> Dataset:
+    """Edit the metadata; published releases keep the snapshot they were published with. The search index
+    follows through the outbox: at once, or, with ``sync_search=False``, when the caller or the worker drains it."""
     dataset = get_dataset(session, slug=slug, actor=actor)
     if not can_manage_dataset_of(actor, dataset.organization_id) and not (actor and actor.role == Role.walidata):
         raise Forbidden("you may not edit this dataset", code="wrong_organization")
@@ -211,7 +213,8 @@ def update_dataset(session: Session, *, slug: str, data: DatasetUpdate, actor: U
     )
     search_index.enqueue(session, dataset_ids=[dataset.id])
     session.commit()
-    search_index.sync_after_commit()
+    if sync_search:
+        search_index.sync_after_commit()
     return dataset
 
 

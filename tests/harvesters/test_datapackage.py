@@ -2,11 +2,8 @@
 
 import json
 import shutil
-import threading
 from collections.abc import Iterator
 from datetime import date
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -16,14 +13,10 @@ from sqlmodel import Session, col, select
 from catalog.models import Dataset, HarvestItem, HarvestJob, Organization, Release, ReleaseState
 from catalog.services.files import file_store
 from harvesters.sources import add_source, run_source
+from tests.harvesters.servers import serve_folder
 
 FIXTURE = Path(__file__).parent / "fixtures" / "datapackage" / "penduduk-sekolah"
 WARNING_DRAFT = "validation errors: the release stays a draft for the walidata"
-
-
-class QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, *args: object) -> None:
-        pass
 
 
 @pytest.fixture
@@ -35,16 +28,8 @@ def package_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def web(package_dir: Path, database_url: str) -> Iterator[str]:
-    """python's http.server on 127.0.0.1 serving the folder that holds the package."""
-    from catalog import settings
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietHandler, directory=str(package_dir.parent)))
-    settings.get_settings().harvest_allowed_hosts = "127.0.0.0/8"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serve_folder(package_dir.parent) as url:
+        yield url
 
 
 @pytest.fixture

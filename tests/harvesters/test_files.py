@@ -3,10 +3,7 @@
 import json
 import os
 import shutil
-import threading
 from collections.abc import Iterator
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -18,14 +15,10 @@ from catalog.models import Dataset, HarvestItem, HarvestJob, Organization, Relea
 from catalog.services.files import file_store
 from harvesters.files import INFERRED, title_from
 from harvesters.sources import add_source, run_source
+from tests.harvesters.servers import serve_folder
 
 FIXTURE = Path(__file__).parent / "fixtures" / "files"
 SLUGS = ["jumlah-pasar-2024", "penduduk-kecamatan-2024", "sekolah-sd-negeri"]
-
-
-class QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, *args: object) -> None:
-        pass
 
 
 @pytest.fixture
@@ -38,15 +31,8 @@ def drop(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def web(drop: Path, database_url: str) -> Iterator[str]:
-    from catalog import settings
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietHandler, directory=str(drop.parent)))
-    settings.get_settings().harvest_allowed_hosts = "127.0.0.0/8"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serve_folder(drop.parent) as url:
+        yield url
 
 
 @pytest.fixture
