@@ -96,6 +96,20 @@ def _content_sha256(fetched: FetchedItem) -> str:
     return digest.hexdigest()
 
 
+def _metadata_changes(dataset: Dataset, wanted: DatasetUpdate) -> DatasetUpdate | None:
+    """The part of the harvested metadata that differs from the dataset's, or None."""
+    current: dict[str, Any] = {"tags": sorted(t.name for t in dataset.tags),
+                               "themes": sorted(t.slug for t in dataset.themes)}
+    changes = {}
+    for key, value in wanted.model_dump(exclude_unset=True).items():
+        if key in current:
+            if sorted(value or []) != current[key]:
+                changes[key] = value
+        elif value != getattr(dataset, key):
+            changes[key] = value
+    return DatasetUpdate(**changes) if changes else None
+
+
 class HarvestRun:
     """One job over one source; the job must already be claimed (status running)."""
 
@@ -219,9 +233,10 @@ class HarvestRun:
             dataset = datasets.create_dataset(self.session, actor=self.actor, data=DatasetCreate(
                 slug=slug, organization=organization.slug, tags=tags, themes=themes, **metadata))
         else:
-            dataset = datasets.update_dataset(self.session, slug=dataset.slug, actor=self.actor,
-                                              data=DatasetUpdate(tags=tags, themes=themes, **metadata),
-                                              sync_search=False)
+            changes = _metadata_changes(dataset, DatasetUpdate(tags=tags, themes=themes, **metadata))
+            if changes is not None:  # a file-only change leaves the dataset (and its activity log) alone
+                dataset = datasets.update_dataset(self.session, slug=dataset.slug, actor=self.actor, data=changes,
+                                                  sync_search=False)
             if dataset.removed_at_source:
                 dataset.removed_at_source = False
                 self.session.add(dataset)

@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlmodel import Session, col, select
 
-from catalog.models import Dataset, HarvestItem, HarvestSource, Organization, Release, ReleaseState
+from catalog.models import Activity, Dataset, HarvestItem, HarvestSource, Organization, Release, ReleaseState
 from harvesters.sources import add_source, run_source
 
 ORIGINAL_FILES = {
@@ -122,10 +122,18 @@ def test_harvest_import_then_nothing_then_one_change_then_a_vanished_item(portal
     assert changed.counts["updated"] == 1 and changed.counts["unchanged"] == 1
     history = _releases(session, "jumlah-penduduk")
     assert [(r.number, r.state) for r in history] == [(1, "published"), (2, "published")]
+    edits = select(Activity).where(Activity.action == "dataset.update", Activity.dataset_id == penduduk.id)
+    assert session.exec(edits).all() == []  # only the file changed: the dataset's metadata was left alone
+    Portal.packages[0].update(title="Jumlah Penduduk Kota Pontianak", metadata_modified="2025-08-01T00:00:00")
+    retitled = run_source(session, source_id=source.id or 0)
+    assert retitled.counts["updated"] == 1
+    [edit] = session.exec(edits).all()
+    assert edit.detail["title"] == "Jumlah Penduduk Kota Pontianak" and "license_id" not in edit.detail
     assert history[0].published_at is not None  # the first release is kept as it was
 
     Portal.packages.pop(1)
     gone = run_source(session, source_id=source.id or 0)
+    assert [(r.number, r.state) for r in _releases(session, "jumlah-penduduk")][-1] == (3, "published")
     assert gone.counts["removed"] == 1
     session.expire_all()
     sekolah = session.exec(select(Dataset).where(Dataset.slug == "daftar-sekolah")).one()
