@@ -154,6 +154,13 @@ class HarvestRun:
         except (FetchError, CatalogError) as exc:
             self.session.rollback()
             job.status, job.error = "failed", str(exc)
+        except Exception as exc:  # a bug, not the source: fail the job (freeing its source) and let it surface
+            self.session.rollback()
+            job.status, job.error, job.finished = "failed", f"crashed: {exc!r}", utcnow()
+            job.counts = dict(self.counts)
+            self.session.add(job)
+            self.session.commit()
+            raise
         finally:
             client.close()
             search_index.sync_after_commit()  # what this job published or withdrew, in one batch

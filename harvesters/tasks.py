@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from catalog.db import get_engine
 from catalog.errors import Conflict
-from catalog.models import HarvestJob, utcnow
+from catalog.models import HarvestJob
 from catalog.settings import get_settings
 from harvesters import sources
 
@@ -40,16 +40,12 @@ def harvest(job_id: int) -> str:
         except Conflict:
             log.info("harvest job %d waits: its source is busy", job_id)
             raise
-        except Exception as exc:
+        except Exception:
+            log.exception("harvest job %d crashed", job_id)
             session.rollback()
             failed = session.get(HarvestJob, job_id)
-            if failed is not None and failed.status == "running":
-                failed.status, failed.error, failed.finished = "failed", f"crashed: {exc!r}", utcnow()
-                session.add(failed)
-                session.commit()
-                if failed.attempt < sources.MAX_ATTEMPTS:
-                    enqueue(sources.queue_run(session, source_id=failed.source_id, attempt=failed.attempt + 1))
-            log.exception("harvest job %d crashed", job_id)
+            if failed is not None and failed.attempt < sources.MAX_ATTEMPTS:
+                enqueue(sources.queue_run(session, source_id=failed.source_id, attempt=failed.attempt + 1))
             return "crashed"
         log.info("harvest job %d %s: %s", job.id, job.status, job.counts)
         return job.status

@@ -121,3 +121,22 @@ def test_schedules_queue_due_sources_once_per_slot(source_id: int, session: Sess
         sources.add_source(session, organization="disperindag", type="ckan", url="http://x", schedule="tiap hari")
     assert bad.value.code == "invalid_schedule"
     assert sources.schedule_check("30 2 * * 1")(datetime(2026, 3, 2, 2, 30))  # a Monday, local time
+
+
+def test_a_crashing_harvest_frees_its_source_and_is_retried(source_id: int, session: Session,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from harvesters.ckan import CkanHarvester
+
+    def broken(self: CkanHarvester) -> None:
+        raise RuntimeError("bug in a harvester")
+
+    monkeypatch.setattr(CkanHarvester, "gather", broken)
+    with pytest.raises(RuntimeError):
+        sources.run_source(session, source_id=source_id)  # run here: the error surfaces, the source is freed
+    first = tasks.enqueue(sources.queue_run(session, source_id=source_id))  # the test queue runs it at once
+    session.expire_all()
+    jobs = session.exec(select(HarvestJob).where(HarvestJob.id >= (first.id or 0)).order_by(HarvestJob.id)).all()
+    assert [(j.attempt, j.status) for j in jobs] == [(1, "failed"), (2, "failed"), (3, "failed")]
+    assert all(j.error == "crashed: RuntimeError('bug in a harvester')" for j in jobs)
+    monkeypatch.undo()
+    assert sources.run_source(session, source_id=source_id).status == "finished"
