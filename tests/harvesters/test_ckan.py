@@ -8,10 +8,11 @@ from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
-from catalog.models import Activity, Dataset, HarvestItem, HarvestSource, Organization, Release, ReleaseState
+from catalog.models import Activity, Dataset, HarvestItem, HarvestSource, Organization, ReleaseState
 from harvesters.sources import add_source, run_source
+from tests.harvesters.helpers import releases_of
 
 ORIGINAL_FILES = {
     "/files/penduduk.csv": b"kecamatan,jumlah\nPontianak Timur,100195\nPontianak Barat,135351\n",
@@ -84,13 +85,6 @@ def portal(monkeypatch: pytest.MonkeyPatch, database_url: str) -> Iterator[str]:
     server.server_close()
 
 
-def _releases(session: Session, slug: str) -> list[Release]:
-    session.expire_all()
-    dataset = session.exec(select(Dataset).where(Dataset.slug == slug)).one()
-    return list(session.exec(select(Release).where(Release.dataset_id == dataset.id)
-                             .order_by(col(Release.number))).all())
-
-
 def test_harvest_import_then_nothing_then_one_change_then_a_vanished_item(portal: str, session: Session) -> None:
     session.add(Organization(slug="disdukcapil", name="Dinas Kependudukan dan Pencatatan Sipil"))
     session.commit()
@@ -106,7 +100,7 @@ def test_harvest_import_then_nothing_then_one_change_then_a_vanished_item(portal
     assert [t.slug for t in penduduk.themes] == ["kependudukan"]
     sekolah = session.exec(select(Dataset).where(Dataset.slug == "daftar-sekolah")).one()
     assert sekolah.license_id == "notspecified"
-    first = _releases(session, "jumlah-penduduk")
+    first = releases_of(session, "jumlah-penduduk")
     assert [r.state for r in first] == [ReleaseState.published]
     assert {r.name for r in first[0].resources} == {"Penduduk Semester I.csv", "hilang.pdf"}
     item = session.exec(select(HarvestItem).where(HarvestItem.remote_id == "id-jumlah-penduduk")).one()
@@ -114,13 +108,13 @@ def test_harvest_import_then_nothing_then_one_change_then_a_vanished_item(portal
 
     again = run_source(session, source_id=source.id or 0)
     assert again.counts["unchanged"] == 2 and again.counts["created"] == again.counts["updated"] == 0
-    assert len(_releases(session, "jumlah-penduduk")) == 1
+    assert len(releases_of(session, "jumlah-penduduk")) == 1
 
     FILES["/files/penduduk.csv"] += b"Pontianak Kota,120000\n"
     Portal.packages[0]["metadata_modified"] = "2025-07-01T00:00:00"
     changed = run_source(session, source_id=source.id or 0)
     assert changed.counts["updated"] == 1 and changed.counts["unchanged"] == 1
-    history = _releases(session, "jumlah-penduduk")
+    history = releases_of(session, "jumlah-penduduk")
     assert [(r.number, r.state) for r in history] == [(1, "published"), (2, "published")]
     edits = select(Activity).where(Activity.action == "dataset.update", Activity.dataset_id == penduduk.id)
     assert session.exec(edits).all() == []  # only the file changed: the dataset's metadata was left alone
@@ -133,12 +127,12 @@ def test_harvest_import_then_nothing_then_one_change_then_a_vanished_item(portal
 
     Portal.packages.pop(1)
     gone = run_source(session, source_id=source.id or 0)
-    assert [(r.number, r.state) for r in _releases(session, "jumlah-penduduk")][-1] == (3, "published")
+    assert [(r.number, r.state) for r in releases_of(session, "jumlah-penduduk")][-1] == (3, "published")
     assert gone.counts["removed"] == 1
     session.expire_all()
     sekolah = session.exec(select(Dataset).where(Dataset.slug == "daftar-sekolah")).one()
     assert sekolah.removed_at_source is True
-    assert [r.state for r in _releases(session, "daftar-sekolah")] == [ReleaseState.withdrawn]
+    assert [r.state for r in releases_of(session, "daftar-sekolah")] == [ReleaseState.withdrawn]
 
 
 def test_a_broken_source_fails_the_job_and_loses_nothing(portal: str, session: Session) -> None:
@@ -171,7 +165,7 @@ def test_cli_adds_a_source_and_harvests_it(portal: str, session: Session) -> Non
     ran = runner.invoke(app, ["harvest", "run", source_id, "--wait"])
     assert ran.exit_code == 0, ran.output
     assert "finished" in ran.stdout
-    assert [r.state for r in _releases(session, "jumlah-penduduk")] == [ReleaseState.submitted]
+    assert [r.state for r in releases_of(session, "jumlah-penduduk")] == [ReleaseState.submitted]
     assert runner.invoke(app, ["harvest", "status"]).exit_code == 0
     queued = runner.invoke(app, ["harvest", "run", source_id])  # without --wait: queued for the worker
     assert queued.exit_code == 0 and queued.stdout.strip().isdigit(), queued.output

@@ -8,12 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
-from catalog.models import Dataset, HarvestItem, HarvestJob, Organization, Release, ReleaseState
+from catalog.models import Dataset, HarvestItem, HarvestJob, Organization, ReleaseState
 from catalog.services.files import file_store
-from harvesters.sources import add_source, run_source
-from tests.harvesters.servers import serve_folder
+from harvesters.sources import run_source
+from tests.harvesters.helpers import harvest, releases_of, serve_folder
 
 FIXTURE = Path(__file__).parent / "fixtures" / "datapackage" / "penduduk-sekolah"
 WARNING_DRAFT = "validation errors: the release stays a draft for the walidata"
@@ -40,15 +40,7 @@ def organization(session: Session) -> str:
 
 
 def _harvest(session: Session, url: str, **options: Any) -> tuple[int, HarvestJob]:
-    source = add_source(session, organization="diskominfo", type="datapackage", url=url, **options)
-    return source.id or 0, run_source(session, source_id=source.id or 0)
-
-
-def _releases(session: Session, slug: str) -> list[Release]:
-    session.expire_all()
-    dataset = session.exec(select(Dataset).where(Dataset.slug == slug)).one()
-    return list(session.exec(select(Release).where(Release.dataset_id == dataset.id)
-                             .order_by(col(Release.number))).all())
+    return harvest(session, organization="diskominfo", type="datapackage", url=url, **options)
 
 
 def _counts(job: HarvestJob) -> tuple[int, int, int, int]:
@@ -83,7 +75,7 @@ def test_a_package_over_http_is_one_dataset_validated_by_its_own_schemas(
     assert json.loads(dataset.extras["contributors"]) == [{"title": "Diskominfo Kota Pontianak", "role": "publisher"}]
     assert "resources" not in dataset.extras and "licenses" not in dataset.extras
 
-    [release] = _releases(session, "penduduk-sekolah-pontianak")
+    [release] = releases_of(session, "penduduk-sekolah-pontianak")
     assert release.state == ReleaseState.draft  # one resource breaks its schema: the walidata decides
     penduduk, sekolah = release.resources
     assert (penduduk.name, penduduk.validation_valid) == ("penduduk_kecamatan.csv", True)
@@ -103,7 +95,7 @@ def test_a_package_over_http_is_one_dataset_validated_by_its_own_schemas(
 
     again = run_source(session, source_id=source_id)
     assert _counts(again) == (0, 0, 1, 0)
-    assert len(_releases(session, "penduduk-sekolah-pontianak")) == 1
+    assert len(releases_of(session, "penduduk-sekolah-pontianak")) == 1
 
     csv_path = package_dir / "data" / "sekolah_dasar.csv"
     csv_path.write_text(csv_path.read_text().replace("3010549,", "30105490,"))
@@ -112,11 +104,11 @@ def test_a_package_over_http_is_one_dataset_validated_by_its_own_schemas(
     (package_dir / "datapackage.json").write_text(json.dumps(descriptor))
     changed = run_source(session, source_id=source_id)
     assert _counts(changed) == (0, 1, 0, 0)
-    first, second = _releases(session, "penduduk-sekolah-pontianak")
+    first, second = releases_of(session, "penduduk-sekolah-pontianak")
     assert first.state == ReleaseState.draft and second.state == ReleaseState.published
     assert [r.validation_valid for r in second.resources] == [True, True]
     assert run_source(session, source_id=source_id).counts["unchanged"] == 1
-    assert len(_releases(session, "penduduk-sekolah-pontianak")) == 2
+    assert len(releases_of(session, "penduduk-sekolah-pontianak")) == 2
 
 
 @pytest.mark.parametrize("form", ["directory", "descriptor", "file-url"])
@@ -127,7 +119,7 @@ def test_a_local_package_is_read_from_the_filesystem(
     source_id, job = _harvest(session, url)
     assert job.status == "finished", job.error
     assert _counts(job) == (1, 0, 0, 0)
-    [release] = _releases(session, "penduduk-sekolah-pontianak")
+    [release] = releases_of(session, "penduduk-sekolah-pontianak")
     assert [(r.name, r.validation_valid) for r in release.resources] == [
         ("penduduk_kecamatan.csv", True), ("sekolah_dasar.csv", False)]
     assert release.resources[1].validation_summary is not None
@@ -143,7 +135,7 @@ def test_a_local_package_is_read_from_the_filesystem(
     descriptor["version"] = "2024.2"
     (package_dir / "datapackage.json").write_text(json.dumps(descriptor))
     assert _counts(run_source(session, source_id=source_id)) == (0, 1, 0, 0)
-    assert [r.number for r in _releases(session, "penduduk-sekolah-pontianak")] == [1, 2]
+    assert [r.number for r in releases_of(session, "penduduk-sekolah-pontianak")] == [1, 2]
 
 
 @pytest.mark.parametrize("path", ["../rahasia.csv", "data/../../rahasia.csv", "/etc/passwd"])
@@ -198,7 +190,7 @@ def test_inline_data_becomes_csv_and_remote_resources_are_downloaded_or_linked(
     assert dataset.license_id == "notspecified"
     assert json.loads(dataset.extras["licenses"]) == [{"name": "lisensi-daerah", "title": "Lisensi Pemerintah Kota"}]
     assert dataset.extras["spatial"] == "Kota Pontianak" and dataset.spatial_coverage == []
-    [release] = _releases(session, "pasar-rakyat")
+    [release] = releases_of(session, "pasar-rakyat")
     inline, downloaded, note, link = release.resources
     assert (inline.name, inline.validation_valid) == ("pasar.csv", True)
     assert file_store().open(inline.sha256 or "").read_bytes() == (

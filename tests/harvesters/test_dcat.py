@@ -11,9 +11,11 @@ import pytest
 from rdflib import Graph, URIRef
 from sqlmodel import Session, col, select
 
-from catalog.models import Dataset, HarvestItem, HarvestJob, Organization, Release, ReleaseState, UpdateFrequency
+from catalog.models import Dataset, HarvestItem, HarvestJob, Organization, ReleaseState, UpdateFrequency
 from harvesters import dcat
-from harvesters.sources import add_source, run_source
+from harvesters.sources import run_source
+from tests.harvesters import helpers
+from tests.harvesters.helpers import releases_of
 
 FIXTURES = Path(__file__).parent / "fixtures" / "dcat"
 DCAT_AP_EXAMPLES = Path(__file__).resolve().parents[1] / "conformance" / "dcat-ap-3.0.1" / "examples"
@@ -88,15 +90,7 @@ def organization(session: Session) -> str:
 
 
 def harvest(session: Session, organization: str, url: str) -> tuple[int, HarvestJob]:
-    source = add_source(session, organization=organization, type="dcat", url=url, publish="auto")
-    return source.id or 0, run_source(session, source_id=source.id or 0)
-
-
-def releases_of(session: Session, slug: str) -> list[Release]:
-    session.expire_all()
-    dataset = session.exec(select(Dataset).where(Dataset.slug == slug)).one()
-    return list(session.exec(select(Release).where(Release.dataset_id == dataset.id)
-                             .order_by(col(Release.number))).all())
+    return helpers.harvest(session, organization=organization, type="dcat", url=url, publish="auto")
 
 
 def imported(session: Session) -> dict[str, dict[str, Any]]:

@@ -9,13 +9,13 @@ from typing import Any
 
 import openpyxl
 import pytest
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
-from catalog.models import Dataset, HarvestItem, HarvestJob, Organization, Release, ReleaseState
+from catalog.models import Dataset, HarvestItem, HarvestJob, Organization, ReleaseState
 from catalog.services.files import file_store
 from harvesters.files import INFERRED, title_from
-from harvesters.sources import add_source, run_source
-from tests.harvesters.servers import serve_folder
+from harvesters.sources import run_source
+from tests.harvesters.helpers import harvest, releases_of, serve_folder
 
 FIXTURE = Path(__file__).parent / "fixtures" / "files"
 SLUGS = ["jumlah-pasar-2024", "penduduk-kecamatan-2024", "sekolah-sd-negeri"]
@@ -43,8 +43,7 @@ def organization(session: Session) -> str:
 
 
 def _harvest(session: Session, url: str, **options: Any) -> tuple[int, HarvestJob]:
-    source = add_source(session, organization="disdukcapil", type="files", url=url, **options)
-    return source.id or 0, run_source(session, source_id=source.id or 0)
+    return harvest(session, organization="disdukcapil", type="files", url=url, **options)
 
 
 def _counts(job: HarvestJob) -> tuple[int, int, int, int, int]:
@@ -55,12 +54,6 @@ def _counts(job: HarvestJob) -> tuple[int, int, int, int, int]:
 def _dataset(session: Session, slug: str) -> Dataset:
     session.expire_all()
     return session.exec(select(Dataset).where(Dataset.slug == slug)).one()
-
-
-def _releases(session: Session, slug: str) -> list[Release]:
-    dataset = _dataset(session, slug)
-    return list(session.exec(select(Release).where(Release.dataset_id == dataset.id)
-                             .order_by(col(Release.number))).all())
 
 
 def _item(session: Session, remote_id: str) -> HarvestItem:
@@ -76,7 +69,7 @@ def _check_fixture_import(session: Session) -> None:
     assert (penduduk.update_frequency, penduduk.license_id) == ("semesteran", "cc-by-4.0")
     assert sorted(t.name for t in penduduk.tags) == ["kependudukan", "pontianak"]
     assert [t.slug for t in penduduk.themes] == ["kependudukan"] and penduduk.extras == {}
-    [release] = _releases(session, "penduduk-kecamatan-2024")
+    [release] = releases_of(session, "penduduk-kecamatan-2024")
     [resource] = release.resources
     assert (resource.name, resource.schema_ref, resource.validation_valid) == (
         "penduduk_kecamatan_2024.csv", "penduduk-kecamatan", True)
@@ -87,13 +80,13 @@ def _check_fixture_import(session: Session) -> None:
     assert (sekolah.title, sekolah.license_id, sekolah.update_frequency) == (
         "Daftar Sekolah Kota Pontianak", "cc0-1.0", "tahunan")
     assert [t.name for t in sekolah.tags] == ["pontianak"] and [t.slug for t in sekolah.themes] == ["pendidikan"]
-    [resource] = _releases(session, "sekolah-sd-negeri")[0].resources
+    [resource] = releases_of(session, "sekolah-sd-negeri")[0].resources
     assert (resource.name, resource.schema_ref, resource.validation_valid) == ("sd_negeri.csv", "sekolah", True)
 
     pasar = _dataset(session, "jumlah-pasar-2024")
     assert (pasar.title, pasar.license_id, pasar.update_frequency) == ("Jumlah Pasar 2024", "cc-by-4.0", "tidak tentu")
     assert pasar.extras == {"metadata_inferred": "true"}
-    [resource] = _releases(session, "jumlah-pasar-2024")[0].resources
+    [resource] = releases_of(session, "jumlah-pasar-2024")[0].resources
     assert (resource.name, resource.schema_ref, resource.validation_valid) == ("jumlah_pasar_2024.csv", None, True)
     assert [e["message"] for e in _item(session, "jumlah_pasar_2024.csv").errors] == [INFERRED]
 
@@ -119,14 +112,14 @@ def test_a_folder_with_a_manifest_then_nothing_then_an_edit_then_a_removed_file(
     manifest.write_text(manifest.read_text().replace("Semester II 2024", "per 31 Desember 2024"))
     assert _counts(run_source(session, source_id=source_id)) == (0, 1, 2, 0, 0)
     assert _dataset(session, "penduduk-kecamatan-2024").title == "Jumlah Penduduk per Kecamatan per 31 Desember 2024"
-    assert [r.number for r in _releases(session, "penduduk-kecamatan-2024")] == [1, 2]
+    assert [r.number for r in releases_of(session, "penduduk-kecamatan-2024")] == [1, 2]
 
     (drop / "jumlah_pasar_2024.csv").unlink()
     gone = run_source(session, source_id=source_id)
     assert _counts(gone) == (0, 0, 2, 1, 0)
     pasar = _dataset(session, "jumlah-pasar-2024")
     assert pasar.removed_at_source is True
-    assert [r.state for r in _releases(session, "jumlah-pasar-2024")] == [ReleaseState.submitted]
+    assert [r.state for r in releases_of(session, "jumlah-pasar-2024")] == [ReleaseState.submitted]
     assert _item(session, "jumlah_pasar_2024.csv").status == "removed"
     assert _counts(run_source(session, source_id=source_id)) == (0, 0, 2, 0, 0)
 
@@ -157,7 +150,7 @@ def test_xlsx_with_a_title_row_and_indonesian_numbers_validates_against_its_sche
 
     good = _dataset(session, "kemiskinan-2023")
     assert (good.title, good.update_frequency, good.extras) == ("Kemiskinan 2023", "tahunan", {})
-    [release] = _releases(session, "kemiskinan-2023")
+    [release] = releases_of(session, "kemiskinan-2023")
     [resource] = release.resources
     assert (resource.format, resource.schema_ref, resource.validation_valid) == ("XLSX", "kemiskinan", True)
     report = json.loads(file_store().open(resource.report_sha256 or "").read_text())
@@ -167,11 +160,11 @@ def test_xlsx_with_a_title_row_and_indonesian_numbers_validates_against_its_sche
     assert (task["stats"]["rows"], task["stats"]["errors"]) == (2, 0)
     assert release.state == ReleaseState.submitted
 
-    [bad] = _releases(session, "kemiskinan-2022")[0].resources
+    [bad] = releases_of(session, "kemiskinan-2022")[0].resources
     assert bad.validation_valid is False and bad.validation_summary is not None
     [error] = bad.validation_summary["first"]["type-error"]
     assert (error["fieldName"], error["cell"]) == ("persentase_penduduk_miskin", "4,2 persen")
-    assert _releases(session, "kemiskinan-2022")[0].state == ReleaseState.draft
+    assert releases_of(session, "kemiskinan-2022")[0].state == ReleaseState.draft
 
 
 APACHE_INDEX = """<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 3.2 Final//EN">
@@ -204,7 +197,7 @@ def test_an_http_index_is_crawled_on_its_host_below_its_path(
     with (drop / "jumlah_pasar_2024.csv").open("a") as handle:
         handle.write("Pontianak Barat,5\n")
     assert _counts(run_source(session, source_id=source_id)) == (0, 1, 2, 0, 0)
-    assert [r.number for r in _releases(session, "jumlah-pasar-2024")] == [1, 2]
+    assert [r.number for r in releases_of(session, "jumlah-pasar-2024")] == [1, 2]
 
 
 def test_a_missing_file_in_the_index_is_an_item_error(web: str, drop: Path, organization: str,
@@ -275,5 +268,5 @@ def test_a_trusted_source_publishes_only_what_has_real_metadata(drop: Path, orga
                                                                 session: Session) -> None:
     _, job = _harvest(session, str(drop), publish="auto")
     assert job.status == "finished", job.error
-    assert _releases(session, "penduduk-kecamatan-2024")[0].state == ReleaseState.published
-    assert _releases(session, "jumlah-pasar-2024")[0].state == ReleaseState.submitted  # inferred: walidata reviews
+    assert releases_of(session, "penduduk-kecamatan-2024")[0].state == ReleaseState.published
+    assert releases_of(session, "jumlah-pasar-2024")[0].state == ReleaseState.submitted  # inferred: walidata reviews
