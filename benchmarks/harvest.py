@@ -1,12 +1,14 @@
 """Harvest benchmark: a CKAN-shaped portal on 127.0.0.1 with 10,000 datasets (one small CSV each).
 
 Full harvest, then an unchanged re-harvest, then a re-harvest with 1% of the datasets changed, on a fresh
-SQLite catalogue (or TERBUKA_DATABASE_URL). Run: .venv/bin/python benchmarks/harvest.py [--datasets N]
+SQLite catalogue (or TERBUKA_DATABASE_URL). The portal runs in a process of its own, as a remote portal
+would. Run: .venv/bin/python benchmarks/harvest.py [--datasets N]
 """
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import sys
 import tempfile
@@ -24,6 +26,26 @@ KECAMATAN = ["Pontianak Selatan", "Pontianak Timur", "Pontianak Barat", "Pontian
 def csv_for(number: int, revision: int = 0) -> bytes:
     rows = [f"{k},{1000 + number * 7 + i + revision}" for i, k in enumerate(KECAMATAN)]
     return ("kecamatan,jumlah\n" + "\n".join(rows) + "\n").encode()
+
+
+def serve_portal(datasets: int, orders: "multiprocessing.connection.Connection") -> None:
+    """The portal's process: serve ``datasets`` datasets, apply each ("change", numbers) order, stop on None."""
+    from tests.harvesters.ckan_portal import CkanPortal
+
+    portal = CkanPortal().start()
+    for number in range(datasets):
+        name = f"data-{number:05d}"
+        portal.files[f"/files/{name}.csv"] = csv_for(number)
+        portal.add(name, "2025-01-01T00:00:00.000000", title=f"Jumlah Penduduk Menurut Kecamatan {number}",
+                   resources=[{"name": name, "format": "CSV", "url": f"{portal.url}/files/{name}.csv"}])
+    orders.send(portal.url)
+    for _, numbers in iter(orders.recv, None):
+        for number in numbers:
+            name = f"data-{number:05d}"
+            portal.files[f"/files/{name}.csv"] = csv_for(number, revision=1)
+            portal.packages[name]["metadata_modified"] = "2099-01-01T00:00:00.000000"
+        orders.send("changed")
+    portal.stop()
 
 
 def main() -> None:
@@ -45,22 +67,21 @@ def main() -> None:
     from catalog.services.reference import ensure_reference_data
     from catalog.settings import get_settings
     from harvesters.sources import add_source, run_source
-    from tests.harvesters.ckan_portal import CkanPortal
 
     console = Console(stderr=True)
     upgrade(get_settings().database_url)
-    portal = CkanPortal().start()
-    for number in range(args.datasets):
-        name = f"data-{number:05d}"
-        portal.files[f"/files/{name}.csv"] = csv_for(number)
-        portal.add(name, "2025-01-01T00:00:00.000000", title=f"Jumlah Penduduk Menurut Kecamatan {number}",
-                   resources=[{"name": name, "format": "CSV", "url": f"{portal.url}/files/{name}.csv"}])
+    orders, theirs = multiprocessing.Pipe()
+    server = multiprocessing.get_context("spawn").Process(target=serve_portal, args=(args.datasets, theirs))
+    server.start()
+    if not orders.poll(300):
+        raise SystemExit("the portal did not start")
+    portal_url = orders.recv()
     figures: dict[str, float] = {}
     with Session(get_engine(), expire_on_commit=False) as session:
         ensure_reference_data(session)
         session.add(Organization(slug="diskominfo", name="Dinas Komunikasi dan Informatika"))
         session.commit()
-        source_id = add_source(session, organization="diskominfo", type="ckan", url=portal.url, publish="auto").id
+        source_id = add_source(session, organization="diskominfo", type="ckan", url=portal_url, publish="auto").id
         assert source_id is not None
 
         def timed(label: str) -> None:
@@ -79,13 +100,12 @@ def main() -> None:
         timed("full")
         timed("unchanged")
         changed = max(1, args.datasets // 100)
-        for number in range(0, args.datasets, args.datasets // changed)[:changed]:
-            name = f"data-{number:05d}"
-            portal.files[f"/files/{name}.csv"] = csv_for(number, revision=1)
-            portal.packages[name]["metadata_modified"] = "2099-01-01T00:00:00.000000"
+        orders.send(("change", list(range(0, args.datasets, args.datasets // changed)[:changed])))
+        orders.recv()
         timed("changed")
         releases = session.exec(select(func.count()).select_from(Release)).one()
-    portal.stop()
+    orders.send(None)
+    server.join()
     assert releases == args.datasets + changed, releases
     print(f"harvest benchmark: {args.datasets:,} CKAN datasets, one CSV each; {changed} changed in the last run")
     print(f"{'run':<12}{'seconds':>10}{'datasets/s':>12}{'target s':>10}  verdict")

@@ -48,3 +48,11 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def finish(session: Session, commit: bool) -> None:
+    """Commit, or only flush when the caller commits several changes at once."""
+    if commit:
+        session.commit()
+    else:
+        session.flush()

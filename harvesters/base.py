@@ -7,12 +7,19 @@ the source is flagged (and, per source setting, withdrawn), never deleted.
 """
 
 import hashlib
+import io
+import multiprocessing
+import os
 import tempfile
 import time
 from abc import ABC, abstractmethod
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -32,14 +39,19 @@ from catalog.models import (
     User,
     utcnow,
 )
-from catalog.services import activity, datasets, releases, search_index, users
+from catalog.services import activity, datasets, imports, releases, search_index, users
 from catalog.services.files import IncomingFile
+from catalog.services.validation import PreparedFile, prepare_file
 from catalog.settings import get_settings
 from catalog.workflow import Action
 from harvesters.http import FetchError, SafeClient
 
 HARVESTER_ACCOUNT = "harvester"
 HEARTBEAT_SECONDS = 10.0
+BATCH = 64  # changed items written per transaction
+FETCH_THREADS = 4  # items fetched at once (each host still gets at most SafeClient's per-host limit)
+DRAFT_WARNING = "validation errors: the release stays a draft for the walidata"
+PROCESS_POOL_FROM = 200  # changed items from which files are validated by a process per core
 
 
 @dataclass(frozen=True)
@@ -60,6 +72,8 @@ class FetchedItem:
 
 
 class Harvester(ABC):
+    concurrent_fetch = False  # True when fetch() may run in several threads at once
+
     def __init__(self, source: HarvestSource, client: SafeClient, workdir: Path) -> None:
         self.source = source
         self.client = client
@@ -110,8 +124,47 @@ def _metadata_changes(dataset: Dataset, wanted: DatasetUpdate) -> DatasetUpdate 
     return DatasetUpdate(**changes) if changes else None
 
 
+@dataclass
+class Prepared:
+    """One changed item made ready away from the database: fetched, hashed, its files stored and validated."""
+
+    item: RemoteItem
+    fetched: FetchedItem | None = None
+    content: str = ""
+    files: list[tuple[str, PreparedFile]] = field(default_factory=list)
+    error: dict[str, str] | None = None  # stage, remote_id, message
+
+
+def _prepare(harvester: Harvester, item: RemoteItem, known_content: str | None, source: HarvestSource,
+             validate: Callable[[Path, str, str | dict[str, Any] | None], PreparedFile]) -> Prepared:
+    """Fetch an item and, unless its content is the one imported before, store and validate its files."""
+    prepared = Prepared(item)
+    stage = "fetch"
+    fetched: FetchedItem | None = None
+    try:
+        fetched = prepared.fetched = harvester.fetch(item)
+        stage = "import"
+        prepared.content = _content_sha256(fetched)
+        if prepared.content != known_content:
+            prepared.files = [(name, validate(path, name, fetched.schemas.get(name) or source.default_schema))
+                              for name, path in fetched.files]
+    except (FetchError, CatalogError, ValueError) as exc:
+        prepared.error = {"stage": stage, "remote_id": item.remote_id, "message": str(exc)}
+    finally:
+        for _, path in fetched.files if fetched else []:
+            path.unlink(missing_ok=True)
+    return prepared
+
+
 class HarvestRun:
-    """One job over one source; the job must already be claimed (status running)."""
+    """One job over one source; the job must already be claimed (status running).
+
+    Changed items are fetched by a few threads (a harvester that cannot share itself between threads
+    says so with ``concurrent_fetch = False``) and, in a large run, their files validated by a process
+    per core, while this thread writes what is ready in batches of ``BATCH`` items per transaction. A
+    batch the catalogue refuses is rolled back and written again one item per transaction, so one bad
+    item still costs only itself.
+    """
 
     def __init__(self, session: Session, job: HarvestJob, harvester_class: type[Harvester],
                  progress: Callable[[int, int], None] | None = None) -> None:
@@ -127,6 +180,7 @@ class HarvestRun:
         self.records: dict[str, HarvestItem] = {}
         self.seen_unchanged: list[int] = []
         self.beat = time.monotonic()
+        self.done = 0
 
     def run(self) -> HarvestJob:
         job = self.job
@@ -144,11 +198,9 @@ class HarvestRun:
                                                      HarvestJob.status == "finished")
                     .order_by(col(HarvestJob.started).desc())).first()
                 items = harvester.gather()
-                for number, item in enumerate(items, start=1):
-                    self._one(harvester, item)
-                    if self.progress:
-                        self.progress(number, len(items))
+                changed = [item for item in items if not self._unchanged(item, len(items))]
                 self._flush_unchanged()
+                self._import_changed(harvester, changed, len(items))
                 self._vanished({item.remote_id for item in items})
             job.status = "finished"
         except (FetchError, CatalogError) as exc:
@@ -169,51 +221,163 @@ class HarvestRun:
         self.session.commit()
         return job
 
+    def _advance(self, total: int) -> None:
+        self.done += 1
+        if self.progress:
+            self.progress(self.done, total)
+
+    def _unchanged(self, item: RemoteItem, total: int) -> bool:
+        """Count an item whose change marker is the one imported before; it needs no fetch."""
+        record = self.records.get(item.remote_id)
+        if not (record and record.dataset_id and record.marker == item.marker and record.status == "ok"):
+            return False
+        self.counts["seen"] += 1
+        self.counts["unchanged"] += 1
+        self.seen_unchanged.append(record.id or 0)
+        if len(self.seen_unchanged) >= 1000 or time.monotonic() - self.beat > HEARTBEAT_SECONDS:
+            self._flush_unchanged()
+        self._advance(total)
+        return True
+
+    def _import_changed(self, harvester: Harvester, items: list[RemoteItem], total: int) -> None:
+        known = {r.remote_id: r.content_sha256 for r in self.records.values() if r.dataset_id}
+        processes = os.cpu_count() or 1
+        pool = (ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"))
+                if len(items) >= PROCESS_POOL_FROM and processes > 1 else None)
+
+        def validate(path: Path, name: str, schema: str | dict[str, Any] | None) -> PreparedFile:
+            if pool is not None:
+                try:
+                    return pool.submit(prepare_file, path, name, schema).result()
+                except BrokenProcessPool:  # no process could start here: validate in this one
+                    pass
+            return prepare_file(path, name, schema)
+
+        def prepare(item: RemoteItem) -> Prepared:
+            return _prepare(harvester, item, known.get(item.remote_id), self.source, validate)
+
+        threads = FETCH_THREADS if harvester.concurrent_fetch else 1
+        try:
+            with ThreadPoolExecutor(threads, thread_name_prefix="harvest-fetch") as fetchers:
+                ahead = iter(items)
+                pending = deque(fetchers.submit(prepare, item) for item in islice(ahead, 2 * BATCH))
+                batch: list[Prepared] = []
+                while pending:
+                    batch.append(pending.popleft().result())
+                    if (following := next(ahead, None)) is not None:
+                        pending.append(fetchers.submit(prepare, following))
+                    if len(batch) >= BATCH or not pending:
+                        self._write_batch(batch, total)
+                        batch = []
+        finally:
+            if pool is not None:
+                pool.shutdown(cancel_futures=True)
+
+    def _write_batch(self, batch: list[Prepared], total: int) -> None:
+        """Write prepared items in one transaction; when the catalogue refuses one, each in its own."""
+        counts, fresh = dict(self.counts), [p.item.remote_id for p in batch if p.item.remote_id not in self.records]
+        try:
+            new = [p for p in batch if self._is_new(p)]
+            self._import_new(new)
+            for prepared in batch:
+                if prepared not in new:
+                    self._settle(prepared, commit=False)
+            self._beat()
+        except (CatalogError, ValueError):
+            self.session.rollback()
+            self.counts = counts
+            for remote_id in fresh:  # their records were never written
+                self.records.pop(remote_id, None)
+            for prepared in batch:
+                self._settle(prepared, commit=True)
+        for _ in batch:
+            self._advance(total)
+
+    def _is_new(self, prepared: Prepared) -> bool:
+        record = self.records.get(prepared.item.remote_id)
+        return prepared.error is None and prepared.fetched is not None and not (record and record.dataset_id)
+
     def _record(self, remote_id: str) -> HarvestItem:
         return self.records.get(remote_id) or HarvestItem(source_id=self.source.id or 0, remote_id=remote_id)
 
-    def _one(self, harvester: Harvester, item: RemoteItem) -> None:
+    def _keep(self, record: HarvestItem) -> None:
+        record.last_job_id = self.job.id
+        self.records[record.remote_id] = record
+        self.session.add(record)
+
+    def _imported(self, record: HarvestItem, prepared: Prepared) -> None:
+        """Note on the item's record that it is now what the source offers."""
+        assert prepared.fetched is not None
+        record.marker, record.status = prepared.item.marker, "ok"
+        record.errors = [{"stage": "fetch", "remote_id": record.remote_id, "message": w}
+                         for w in prepared.fetched.warnings]
+        self._keep(record)
+
+    def _new_dataset(self, prepared: Prepared) -> imports.NewDataset:
+        fetched = prepared.fetched
+        assert fetched is not None
+        metadata = dict(fetched.metadata)
+        organization = self.session.get(Organization, self.source.organization_id)
+        assert organization is not None
+        data = DatasetCreate(slug=metadata.pop("slug"), organization=organization.slug, tags=metadata.pop("tags", []),
+                             themes=metadata.pop("themes", []), **metadata)
+        valid = all(ready.outcome is None or ready.outcome.valid for _, ready in prepared.files)
+        publish = self.source.publish == "auto" and data.extras.get("metadata_inferred") != "true"
+        return imports.NewDataset(
+            data=data, files=[IncomingFile(name, io.BytesIO(), fetched.schemas.get(name), ready)
+                              for name, ready in prepared.files],
+            urls=fetched.urls, notes=f"Dipanen dari {self.source.url}", schema=self.source.default_schema,
+            submit=valid, publish=valid and publish)
+
+    def _import_new(self, batch: list[Prepared]) -> None:
+        """Items never imported before, as new datasets with a first release, in a few statements."""
+        if not batch:
+            return
+        items = [self._new_dataset(prepared) for prepared in batch]
+        made = imports.import_new(self.session, items=items, actor=self.actor)
+        for prepared, item, release in zip(batch, items, made, strict=True):
+            assert prepared.fetched is not None
+            if not item.submit:
+                prepared.fetched.warnings.append(DRAFT_WARNING)
+            record = self._record(prepared.item.remote_id)
+            record.dataset_id, record.content_sha256 = release.dataset_id, prepared.content
+            self.counts["seen"] += 1
+            self.counts["created"] += 1
+            self._imported(record, prepared)
+
+    def _settle(self, prepared: Prepared, *, commit: bool) -> None:
+        """Record one prepared item and import it if it changed; with ``commit``, in its own transaction."""
+        item, fetched = prepared.item, prepared.fetched
         self.counts["seen"] += 1
         record = self._record(item.remote_id)
-        if record.dataset_id and record.marker == item.marker and record.status == "ok":
-            self.counts["unchanged"] += 1
-            self.seen_unchanged.append(record.id or 0)
-            if len(self.seen_unchanged) >= 1000 or time.monotonic() - self.beat > HEARTBEAT_SECONDS:
-                self._flush_unchanged()
-            return
-        stage = "fetch"
-        fetched: FetchedItem | None = None
-        try:
-            fetched = harvester.fetch(item)
-            stage = "import"
-            content = _content_sha256(fetched)
-            if record.dataset_id and content == record.content_sha256:
-                self.counts["unchanged"] += 1
-                dataset = self.session.get(Dataset, record.dataset_id)
-                if dataset is not None and dataset.removed_at_source:
-                    dataset.removed_at_source = False  # back at the source, as it was
-                    self.session.add(dataset)
-            else:
-                self._import(record, fetched)
-                self.counts["updated" if record.content_sha256 else "created"] += 1
-                record.content_sha256 = content
-            record.marker, record.status = item.marker, "ok"
-            record.errors = [{"stage": "fetch", "remote_id": item.remote_id, "message": w} for w in fetched.warnings]
-        except (FetchError, CatalogError, ValueError) as exc:
-            self.session.rollback()
+        error = prepared.error
+        if error is None and fetched is not None:
+            try:
+                if record.dataset_id and prepared.content == record.content_sha256:
+                    self.counts["unchanged"] += 1
+                    dataset = self.session.get(Dataset, record.dataset_id)
+                    if dataset is not None and dataset.removed_at_source:
+                        dataset.removed_at_source = False  # back at the source, as it was
+                        self.session.add(dataset)
+                else:
+                    self._import(record, prepared, commit=commit)
+                    self.counts["updated" if record.content_sha256 else "created"] += 1
+                    record.content_sha256 = prepared.content
+                self._imported(record, prepared)
+            except (CatalogError, ValueError) as exc:
+                if not commit:
+                    raise
+                self.session.rollback()
+                error = {"stage": "import", "remote_id": item.remote_id, "message": str(exc)}
+        if error is not None:
             record = self.session.exec(select(HarvestItem).where(
                 HarvestItem.source_id == self.source.id, HarvestItem.remote_id == item.remote_id)).first() or (
                 HarvestItem(source_id=self.source.id or 0, remote_id=item.remote_id))
-            record.status = "error"
-            record.errors = [{"stage": stage, "remote_id": item.remote_id, "message": str(exc)}]
+            record.status, record.errors = "error", [error]
             self.counts["errors"] += 1
-        finally:
-            for _, path in fetched.files if fetched else []:
-                path.unlink(missing_ok=True)
-        record.last_job_id = self.job.id
-        self.records[item.remote_id] = record
-        self.session.add(record)
-        self._beat()
+            self._keep(record)
+        if commit:
+            self._beat()
 
     def _flush_unchanged(self) -> None:
         if self.seen_unchanged:
@@ -229,7 +393,9 @@ class HarvestRun:
         self.session.commit()
         self.beat = time.monotonic()
 
-    def _import(self, record: HarvestItem, fetched: FetchedItem) -> None:
+    def _import(self, record: HarvestItem, prepared: Prepared, *, commit: bool) -> None:
+        fetched = prepared.fetched
+        assert fetched is not None
         organization = self.session.get(Organization, self.source.organization_id)
         assert organization is not None
         metadata = dict(fetched.metadata)
@@ -237,35 +403,31 @@ class HarvestRun:
         tags, themes = metadata.pop("tags", []), metadata.pop("themes", [])
         dataset = self.session.get(Dataset, record.dataset_id) if record.dataset_id else None
         if dataset is None:
-            dataset = datasets.create_dataset(self.session, actor=self.actor, data=DatasetCreate(
+            dataset = datasets.create_dataset(self.session, actor=self.actor, commit=commit, data=DatasetCreate(
                 slug=slug, organization=organization.slug, tags=tags, themes=themes, **metadata))
         else:
             changes = _metadata_changes(dataset, DatasetUpdate(tags=tags, themes=themes, **metadata))
             if changes is not None:  # a file-only change leaves the dataset (and its activity log) alone
                 dataset = datasets.update_dataset(self.session, slug=dataset.slug, actor=self.actor, data=changes,
-                                                  sync_search=False)
+                                                  sync_search=False, commit=commit)
             if dataset.removed_at_source:
                 dataset.removed_at_source = False
                 self.session.add(dataset)
         record.dataset_id = dataset.id
-        files = []
-        for name, path in fetched.files:
-            files.append(IncomingFile(name, path.open("rb"), fetched.schemas.get(name)))
-        try:
-            release = releases.create_release(
-                self.session, dataset_slug=dataset.slug, actor=self.actor, files=files, urls=fetched.urls,
-                notes=f"Dipanen dari {self.source.url}", schema=self.source.default_schema,
-            )
-        finally:
-            for incoming in files:
-                incoming.stream.close()
+        files = [IncomingFile(name, io.BytesIO(), fetched.schemas.get(name), ready)
+                 for name, ready in prepared.files]
+        release = releases.create_release(
+            self.session, dataset_slug=dataset.slug, actor=self.actor, files=files, urls=fetched.urls,
+            notes=f"Dipanen dari {self.source.url}", schema=self.source.default_schema, commit=commit,
+        )
         if any(r.validation_valid is False for r in release.resources):
-            fetched.warnings.append("validation errors: the release stays a draft for the walidata")
+            fetched.warnings.append(DRAFT_WARNING)
             return
-        releases.transition(self.session, release_id=release.id or 0, action=Action.submit, actor=self.actor)
+        releases.transition(self.session, release_id=release.id or 0, action=Action.submit, actor=self.actor,
+                            commit=commit)
         if self.source.publish == "auto" and fetched.metadata.get("extras", {}).get("metadata_inferred") != "true":
             releases.transition(self.session, release_id=release.id or 0, action=Action.approve, actor=self.actor,
-                                sync_search=False)
+                                sync_search=False, commit=commit)
 
     def _vanished(self, present: set[str]) -> None:
         job = self.job

@@ -7,6 +7,7 @@ The regional Satu Data metadata is read from CKAN extras or, with ckanext-schemi
 """
 
 import re
+import threading
 from datetime import UTC, timedelta
 from pathlib import Path
 from typing import Any
@@ -62,31 +63,46 @@ def satu_data_fields(package: dict[str, Any]) -> dict[str, str]:
     return fields
 
 
-class _GuardedSession:
-    """The slice of requests.Session that RemoteCKAN uses, answered by SafeClient (SSRF guard, retries, limits)."""
+class _Answer:
+    """The slice of requests.Response that RemoteCKAN reads."""
 
-    def __init__(self, client: SafeClient) -> None:
-        self.client = client
-        self.last: Document | None = None
-
-    def get(self, url: str, params: dict[str, Any] | None = None, **_: Any) -> "_GuardedSession":
-        query = urlencode({k: v for k, v in (params or {}).items() if v is not None}, doseq=True)
-        self.last = self.client.get_bytes(f"{url}?{query}" if query else url, errors_too=True)
-        return self
+    def __init__(self, document: Document) -> None:
+        self.document = document
 
     @property
     def status_code(self) -> int:
-        return self.last.status if self.last else 0
+        return self.document.status
 
     @property
     def text(self) -> str:
-        return self.last.content.decode("utf-8", "replace") if self.last else ""
+        return self.document.content.decode("utf-8", "replace")
+
+
+class _GuardedSession:
+    """The slice of requests.Session that RemoteCKAN uses, answered by SafeClient (SSRF guard, retries, limits).
+
+    Each thread sees the last answer it got itself, so fetches may run in several threads."""
+
+    def __init__(self, client: SafeClient) -> None:
+        self.client = client
+        self._answers = threading.local()
+
+    @property
+    def last(self) -> Document | None:
+        return getattr(self._answers, "last", None)
+
+    def get(self, url: str, params: dict[str, Any] | None = None, **_: Any) -> _Answer:
+        query = urlencode({k: v for k, v in (params or {}).items() if v is not None}, doseq=True)
+        self._answers.last = self.client.get_bytes(f"{url}?{query}" if query else url, errors_too=True)
+        return _Answer(self._answers.last)
 
     def close(self) -> None:
         pass
 
 
 class CkanHarvester(Harvester):
+    concurrent_fetch = True
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.http = _GuardedSession(self.client)

@@ -376,6 +376,8 @@ def next_page(page: Graph, url: str) -> str:
 
 
 class DcatHarvester(Harvester):
+    concurrent_fetch = True
+
     def gather(self) -> list[RemoteItem]:
         """Every dataset on every page; the catalogue is read once and fetch() only downloads."""
         self._entries: dict[str, Entry] = {}

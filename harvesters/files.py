@@ -117,6 +117,8 @@ def parse_manifest(raw: bytes) -> tuple[dict[str, Any], dict[str, dict[str, Any]
 
 
 class FileDropHarvester(Harvester):
+    concurrent_fetch = True
+
     def gather(self) -> list[RemoteItem]:
         self.defaults: dict[str, Any] = {}
         self.entries: dict[str, dict[str, Any]] = {}

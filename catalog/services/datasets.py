@@ -5,6 +5,7 @@ from typing import Any
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session, col, func, select
 
+from catalog.db import finish
 from catalog.errors import Conflict, Forbidden, Invalid, NotFound
 from catalog.models import (
     Dataset,
@@ -144,51 +145,71 @@ def list_datasets(
     )
 
 
-def _tags(session: Session, names: list[str]) -> list[Tag]:
-    tags = []
-    for name in sorted({n.strip().lower() for n in names if n.strip()}):
-        tag = session.exec(select(Tag).where(Tag.name == name)).first() or Tag(name=name)
-        tags.append(tag)
-    return tags
+def tag_names(names: list[str]) -> list[str]:
+    """Tags as stored: trimmed, lower case, each once, sorted."""
+    return sorted({n.strip().lower() for n in names if n.strip()})
 
 
-def _themes(session: Session, slugs: list[str]) -> list[Theme]:
-    themes = list(session.exec(select(Theme).where(col(Theme.slug).in_(slugs))).all())
-    unknown = set(slugs) - {t.slug for t in themes}
+def tags_named(session: Session, names: list[str]) -> dict[str, Tag]:
+    """The tags of these names, new ones created (not yet added: they go in with their dataset)."""
+    wanted = tag_names(names)
+    found = {t.name: t for t in session.exec(select(Tag).where(col(Tag.name).in_(wanted))).all()}
+    return {name: found.get(name) or Tag(name=name) for name in wanted}
+
+
+def themes_named(session: Session, slugs: list[str]) -> dict[str, Theme]:
+    themes = {t.slug: t for t in session.exec(select(Theme).where(col(Theme.slug).in_(slugs))).all()}
+    unknown = set(slugs) - set(themes)
     if unknown:
         raise Invalid(f"unknown themes: {', '.join(sorted(unknown))}", code="unknown_theme")
     return themes
 
 
-def _check_license(session: Session, license_id: str) -> None:
+def check_license(session: Session, license_id: str) -> None:
     if session.get(License, license_id) is None:
         raise Invalid(f"unknown license {license_id!r}", code="unknown_license")
 
 
-def create_dataset(session: Session, *, data: DatasetCreate, actor: User | None) -> Dataset:
-    organization = get_organization(session, slug=data.organization)
+def may_create_in(actor: User | None, organization: Organization) -> None:
     if not can_manage_dataset_of(actor, organization.id or 0) and not (actor and actor.role == Role.walidata):
         raise Forbidden("you may not create datasets for this organization", code="wrong_organization")
-    if session.exec(select(Dataset).where(Dataset.slug == data.slug)).first():
-        raise Conflict(f"a dataset with slug {data.slug!r} already exists", code="duplicate_slug")
-    _check_license(session, data.license_id)
-    fields = data.model_dump(exclude={"organization", "tags", "themes"})
+
+
+def new_dataset(data: DatasetCreate, organization: Organization, tags: dict[str, Tag],
+                themes: dict[str, Theme]) -> Dataset:
+    """The dataset ``data`` describes, its tags and themes taken from ``tags`` and ``themes`` (not yet added)."""
     assert organization.id is not None
-    dataset = Dataset(**fields, organization_id=organization.id)
-    dataset.tags = _tags(session, data.tags)
-    dataset.themes = _themes(session, data.themes)
-    session.add(dataset)
-    session.flush()
+    dataset = Dataset(**data.model_dump(exclude={"organization", "tags", "themes"}), organization_id=organization.id)
+    dataset.organization = organization
+    dataset.tags = [tags[name] for name in tag_names(data.tags)]
+    dataset.themes = [themes[slug] for slug in sorted(set(data.themes))]
+    return dataset
+
+
+def record_created(session: Session, dataset: Dataset, data: DatasetCreate, actor: User | None) -> None:
     activity.record(
         session, actor=actor, action="dataset.create", object_type="dataset", object_id=dataset.id,
         dataset_id=dataset.id, detail=data.model_dump(mode="json"),
     )
-    session.commit()
+
+
+def create_dataset(session: Session, *, data: DatasetCreate, actor: User | None, commit: bool = True) -> Dataset:
+    """A new dataset (flushed only, with ``commit=False``, for a caller that commits several at once)."""
+    organization = get_organization(session, slug=data.organization)
+    may_create_in(actor, organization)
+    if session.exec(select(Dataset).where(Dataset.slug == data.slug)).first():
+        raise Conflict(f"a dataset with slug {data.slug!r} already exists", code="duplicate_slug")
+    check_license(session, data.license_id)
+    dataset = new_dataset(data, organization, tags_named(session, data.tags), themes_named(session, data.themes))
+    session.add(dataset)
+    session.flush()
+    record_created(session, dataset, data, actor)
+    finish(session, commit)
     return dataset
 
 
 def update_dataset(session: Session, *, slug: str, data: DatasetUpdate, actor: User | None,
-                   sync_search: bool = True) -> Dataset:
+                   sync_search: bool = True, commit: bool = True) -> Dataset:
     """Edit the metadata; published releases keep the snapshot they were published with. The search index
     follows through the outbox: at once, or, with ``sync_search=False``, when the caller or the worker drains it."""
     dataset = get_dataset(session, slug=slug, actor=actor)
@@ -196,11 +217,11 @@ def update_dataset(session: Session, *, slug: str, data: DatasetUpdate, actor: U
         raise Forbidden("you may not edit this dataset", code="wrong_organization")
     changes = data.model_dump(exclude_unset=True)
     if changes.get("license_id"):
-        _check_license(session, changes["license_id"])
+        check_license(session, changes["license_id"])
     if "tags" in changes:
-        dataset.tags = _tags(session, changes.pop("tags") or [])
+        dataset.tags = list(tags_named(session, changes.pop("tags") or []).values())
     if "themes" in changes:
-        dataset.themes = _themes(session, changes.pop("themes") or [])
+        dataset.themes = list(themes_named(session, changes.pop("themes") or []).values())
     for key, value in changes.items():
         if value is None and key in ("title", "update_frequency", "license_id", "is_priority", "extras"):
             raise Invalid(f"{key} cannot be empty", code="invalid_field")
@@ -212,8 +233,8 @@ def update_dataset(session: Session, *, slug: str, data: DatasetUpdate, actor: U
         dataset_id=dataset.id, detail=data.model_dump(mode="json", exclude_unset=True),
     )
     search_index.enqueue(session, dataset_ids=[dataset.id])
-    session.commit()
-    if sync_search:
+    finish(session, commit)
+    if sync_search and commit:
         search_index.sync_after_commit()
     return dataset
 

@@ -1,14 +1,19 @@
 """Turning incoming files into stored resources: safe names, formats, media types."""
 
+from __future__ import annotations
+
 import mimetypes
 import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from catalog.settings import get_settings
 from catalog.storage import FileStore
+
+if TYPE_CHECKING:
+    from catalog.services.validation import PreparedFile
 
 TABULAR_FORMATS = {"CSV", "TSV", "XLSX", "XLS", "ODS"}
 MEDIA_TYPES = {
@@ -29,6 +34,7 @@ class IncomingFile:
     filename: str
     stream: BinaryIO
     schema: str | dict[str, Any] | None = None  # this file's own schema, over the release-wide one
+    prepared: PreparedFile | None = None  # stored and validated already (bulk imports)
 
 
 @lru_cache

@@ -7,6 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from catalog import workflow
+from catalog.db import finish
 from catalog.errors import Conflict, Forbidden, NotFound
 from catalog.models import (
     Dataset,
@@ -22,10 +23,11 @@ from catalog.models import (
 from catalog.services import activity, search_index
 from catalog.services.datasets import get_dataset, is_staff_for, metadata_snapshot
 from catalog.services.files import IncomingFile, file_store, format_of, media_type_of, safe_name
-from catalog.services.validation import check_schema_reference, validate_resource
+from catalog.services.validation import apply_outcome, check_schema_reference
 from catalog.settings import get_settings
 
 PUBLIC_STATES = {ReleaseState.published, ReleaseState.withdrawn}
+SEARCH_ACTIONS = {workflow.Action.approve, workflow.Action.withdraw}  # the moves that change what search shows
 
 
 def get_release(
@@ -115,8 +117,11 @@ def create_release(
     files: list[IncomingFile] | None = None,
     urls: list[str] | None = None,
     schema: str | dict[str, Any] | None = None,
+    commit: bool = True,
 ) -> Release:
-    """Open a new draft release, numbered after the dataset's last one, with its resources."""
+    """Open a new draft release, numbered after the dataset's last one, with its resources.
+
+    With ``commit=False`` the changes are only flushed: the caller commits several at once."""
     dataset: Dataset = get_dataset(session, slug=dataset_slug, actor=actor)
     if not workflow.can_manage_dataset_of(actor, dataset.organization_id):
         raise Forbidden("you may not add releases to this OPD's datasets", code="wrong_organization")
@@ -137,12 +142,7 @@ def create_release(
         check_schema_reference(incoming.schema)
         _add_file(session, release=release, incoming=incoming, schema=incoming.schema or schema)
     for url in urls or []:
-        name = safe_name(url.rstrip("/")) or url
-        fmt = format_of(name)
-        session.add(Resource(
-            release_id=release.id or 0, position=len(release.resources), name=name, format=fmt,
-            media_type=media_type_of(fmt, name), url=url,
-        ))
+        session.add(link_resource(release, url=url, position=len(release.resources)))
         session.flush()
         session.refresh(release)
     activity.record(
@@ -154,21 +154,38 @@ def create_release(
     return release
 
 
-def _add_file(
-    session: Session, *, release: Release, incoming: IncomingFile, schema: str | dict[str, Any] | None
+def file_resource(
+    release: Release, *, incoming: IncomingFile, schema: str | dict[str, Any] | None, position: int
 ) -> Resource:
-    stored = file_store().put_file(incoming.stream, max_bytes=get_settings().max_upload_bytes)
+    """A stored file as the resource at ``position`` of the release, validated (not yet added)."""
+    prepared = incoming.prepared
+    stored = prepared.stored if prepared else file_store().put_file(
+        incoming.stream, max_bytes=get_settings().max_upload_bytes)
     name = safe_name(incoming.filename)
     fmt = format_of(name)
     resource = Resource(
-        release_id=release.id or 0, position=len(release.resources), name=name, format=fmt,
+        release_id=release.id or 0, position=position, name=name, format=fmt,
         media_type=media_type_of(fmt, name), byte_size=stored.byte_size, sha256=stored.sha256,
         schema_ref=schema if isinstance(schema, str) else None,
         table_schema=schema if isinstance(schema, dict) else None,
     )
+    apply_outcome(resource, prepared.outcome if prepared else None)
+    return resource
+
+
+def link_resource(release: Release, *, url: str, position: int) -> Resource:
+    name = safe_name(url.rstrip("/")) or url
+    fmt = format_of(name)
+    return Resource(release_id=release.id or 0, position=position, name=name, format=fmt,
+                    media_type=media_type_of(fmt, name), url=url)
+
+
+def _add_file(
+    session: Session, *, release: Release, incoming: IncomingFile, schema: str | dict[str, Any] | None
+) -> Resource:
+    resource = file_resource(release, incoming=incoming, schema=schema, position=len(release.resources))
     session.add(resource)
     session.flush()
-    validate_resource(session, resource=resource)
     session.refresh(release)
     return resource
 
@@ -217,23 +234,37 @@ def update_release_notes(session: Session, *, release_id: int, notes: str, actor
 
 def transition(
     session: Session, *, release_id: int, action: workflow.Action, actor: User | None, note: str | None = None,
-    sync_search: bool = True,
+    sync_search: bool = True, commit: bool = True,
 ) -> Release:
     """Move a release through the workflow and log it; a refused move changes nothing. The search index
-    follows through the outbox: at once, or, with ``sync_search=False``, when the caller or the worker drains it."""
+    follows through the outbox: at once, or, with ``sync_search=False``, when the caller or the worker drains it.
+    With ``commit=False`` the move is only flushed, for a caller that commits several at once."""
     release = get_release(session, release_id=release_id, actor=actor, acting=True)
+    try:
+        move(session, release, action, actor=actor, note=note)
+    except Exception:
+        if commit:
+            session.rollback()
+        raise
+    finish(session, commit)
+    if action in SEARCH_ACTIONS and sync_search and commit:
+        search_index.sync_after_commit()
+    session.refresh(release)
+    return release
+
+
+def move(session: Session, release: Release, action: workflow.Action, *, actor: User | None,
+         note: str | None = None) -> None:
+    """Apply one transition to a release of this session, with its activity entry and search outbox row.
+
+    Raises, changing nothing but a submitted release's metadata snapshot, when the workflow refuses."""
     if action is workflow.Action.submit:
         release.metadata_snapshot = metadata_snapshot(release.dataset)
-    try:
-        previous = workflow.apply(release, action, actor=actor, note=note)
-    except Exception:
-        session.rollback()
-        raise
+    previous = workflow.apply(release, action, actor=actor, note=note)
     if action is workflow.Action.approve:
         release.dataset.modified = utcnow()
         session.add(release.dataset)
-    changes_search = action in (workflow.Action.approve, workflow.Action.withdraw)
-    if changes_search:
+    if action in SEARCH_ACTIONS:
         search_index.enqueue(session, dataset_ids=[release.dataset_id])
     session.add(release)
     activity.record(
@@ -241,11 +272,6 @@ def transition(
         dataset_id=release.dataset_id,
         detail={"number": release.number, "from": previous.value, "to": release.state.value, "note": note},
     )
-    session.commit()
-    if changes_search and sync_search:
-        search_index.sync_after_commit()
-    session.refresh(release)
-    return release
 
 
 def pending_review(session: Session, *, actor: User | None) -> list[Release]:

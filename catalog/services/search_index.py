@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable
 from functools import lru_cache
 from typing import Any
 
+from sqlalchemy import update
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session, col, func, select
 
@@ -19,6 +20,7 @@ from catalog.settings import get_settings
 from search import SearchBackend, get_backend
 
 log = logging.getLogger("terbuka.search")
+DOCUMENT_BATCH = 500  # datasets read per query when building search documents
 
 # Kemendagri code → kecamatan of Kota Pontianak, for the kecamatan facet.
 KECAMATAN = {
@@ -51,13 +53,8 @@ def kecamatan_of(codes: list[str]) -> list[str]:
     return sorted(names)
 
 
-def dataset_document(session: Session, dataset: Dataset) -> dict[str, Any] | None:
-    """The search document of a dataset, or None when search must not show it."""
-    release = session.exec(
-        select(Release)
-        .where(Release.dataset_id == dataset.id, Release.state == ReleaseState.published)
-        .order_by(col(Release.number).desc())
-    ).first()
+def _document(dataset: Dataset, release: Release | None, downloads: int) -> dict[str, Any] | None:
+    """The search document of a dataset whose latest published release is ``release``; None when there is none."""
     if release is None or release.published_at is None:
         return None
     years: list[int] = []
@@ -85,10 +82,30 @@ def dataset_document(session: Session, dataset: Dataset) -> dict[str, Any] | Non
         "validation_status": status,
         "published_at": release.published_at.isoformat(),
         "modified": dataset.modified.isoformat(),
-        "downloads": int(session.exec(
-            select(func.coalesce(func.sum(Resource.downloads), 0)).join(Release).where(Release.dataset_id == dataset.id)
-        ).one()),
+        "downloads": downloads,
     }
+
+
+def documents(session: Session, dataset_ids: list[int]) -> dict[int, dict[str, Any] | None]:
+    """The search documents of these datasets, in a handful of queries; None for those search must not show."""
+    found: dict[int, dict[str, Any] | None] = {}
+    for start in range(0, len(dataset_ids), DOCUMENT_BATCH):
+        ids = dataset_ids[start:start + DOCUMENT_BATCH]
+        datasets = session.exec(select(Dataset).where(col(Dataset.id).in_(ids)).options(
+            selectinload(Dataset.organization),  # type: ignore[arg-type]
+            selectinload(Dataset.tags),  # type: ignore[arg-type]
+            selectinload(Dataset.themes),  # type: ignore[arg-type]
+        )).all()
+        latest = {r.dataset_id: r for r in session.exec(  # ascending numbers: the last one wins
+            select(Release).where(col(Release.dataset_id).in_(ids), Release.state == ReleaseState.published)
+            .options(selectinload(Release.resources))  # type: ignore[arg-type]
+            .order_by(col(Release.number))).all()}
+        downloads = dict(session.exec(
+            select(Release.dataset_id, func.coalesce(func.sum(Resource.downloads), 0)).join(Resource)
+            .where(col(Release.dataset_id).in_(ids)).group_by(col(Release.dataset_id))).all())
+        found.update({d.id or 0: _document(d, latest.get(d.id or 0), int(downloads.get(d.id or 0, 0)))
+                      for d in datasets})
+    return found
 
 
 def apply_outbox(session: Session, *, backend: SearchBackend | None = None, limit: int = 500) -> int:
@@ -100,23 +117,15 @@ def apply_outbox(session: Session, *, backend: SearchBackend | None = None, limi
     if not pending:
         return 0
     ids = sorted({row.dataset_id for row in pending})
-    datasets = {d.id: d for d in session.exec(select(Dataset).where(col(Dataset.id).in_(ids))).all()}
-    documents, gone = [], []
-    for dataset_id in ids:
-        dataset = datasets.get(dataset_id)
-        document = dataset_document(session, dataset) if dataset else None
-        if document is None:
-            gone.append(str(dataset_id))
-        else:
-            documents.append(document)
-    if documents:
-        backend.index(documents)
+    found = documents(session, ids)
+    ready = [document for dataset_id in ids if (document := found.get(dataset_id)) is not None]
+    gone = [str(dataset_id) for dataset_id in ids if found.get(dataset_id) is None]
+    if ready:
+        backend.index(ready)
     if gone:
         backend.delete(gone)
-    now = utcnow()
-    for row in pending:
-        row.processed = now
-        session.add(row)
+    session.execute(update(SearchOutbox).where(col(SearchOutbox.id).in_([row.id for row in pending]))
+                    .values(processed=utcnow()))
     session.commit()
     return len(ids)
 
@@ -135,13 +144,8 @@ def reindex(session: Session, *, backend: SearchBackend | None = None,
             progress: Callable[[int, int], None] | None = None) -> int:
     """Rebuild the whole index from the catalogue."""
     backend = backend or search_backend()
-    datasets = session.exec(
-        select(Dataset).options(
-            selectinload(Dataset.organization),  # type: ignore[arg-type]
-            selectinload(Dataset.tags),  # type: ignore[arg-type]
-            selectinload(Dataset.themes),  # type: ignore[arg-type]
-        )
-    ).all()
-    documents = [doc for dataset in datasets if (doc := dataset_document(session, dataset)) is not None]
-    backend.reindex(documents, progress=progress)
-    return len(documents)
+    ids = [i for i in session.exec(select(Dataset.id).order_by(col(Dataset.id))).all() if i is not None]
+    found = documents(session, ids)
+    ready = [document for i in ids if (document := found[i]) is not None]
+    backend.reindex(ready, progress=progress)
+    return len(ready)

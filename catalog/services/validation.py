@@ -1,15 +1,15 @@
 """Validating a release's tabular resources and keeping the reports (the check of Satu Data)."""
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session
-
 from catalog.errors import Invalid, NotFound
 from catalog.models import Release, Resource
-from catalog.services.files import TABULAR_FORMATS, file_store
+from catalog.services.files import TABULAR_FORMATS, file_store, format_of, safe_name
 from catalog.settings import get_settings
+from catalog.storage import StoredFile
 from schemas.registry import resolve_schema
 from schemas.validation import report_has_errors, summarize_report, validate_file
 
@@ -24,20 +24,52 @@ def check_schema_reference(ref: str | dict[str, Any] | None) -> None:
         raise Invalid(f"schema {ref if isinstance(ref, str) else '(custom)'}: {exc}", code="unknown_schema") from exc
 
 
-def validate_resource(session: Session, *, resource: Resource) -> None:
-    """Validate one stored tabular resource and keep its full report content-addressed."""
-    if resource.format not in TABULAR_FORMATS or resource.sha256 is None:
-        return
-    path: Path = file_store().open(resource.sha256)
-    schema: str | dict[str, Any] | None = resource.table_schema or resource.schema_ref
+@dataclass(frozen=True)
+class Outcome:
+    """A validation's verdict, its summary and where its full report is stored."""
+
+    report_sha256: str
+    valid: bool
+    summary: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class PreparedFile:
+    """A file already stored and, when tabular, validated: the slow part of adding a resource, done ahead
+    (and in another process) by bulk imports."""
+
+    stored: StoredFile
+    outcome: Outcome | None
+
+
+def check_stored_file(sha256: str, fmt: str, schema: str | dict[str, Any] | None) -> Outcome | None:
+    """Validate a stored file of format ``fmt`` and store its full report; None when it is not tabular."""
+    if fmt not in TABULAR_FORMATS:
+        return None
     report = validate_file(
-        path, schema, format=resource.format.lower(), limit_errors=get_settings().validation_error_limit
+        file_store().open(sha256), schema, format=fmt.lower(), limit_errors=get_settings().validation_error_limit
     )
     stored = file_store().put_bytes(json.dumps(report, ensure_ascii=False).encode())
-    resource.report_sha256 = stored.sha256
-    resource.validation_valid = not report_has_errors(report)
-    resource.validation_summary = summarize_report(report)
-    session.add(resource)
+    return Outcome(report_sha256=stored.sha256, valid=not report_has_errors(report), summary=summarize_report(report))
+
+
+def prepare_file(path: Path, filename: str, schema: str | dict[str, Any] | None) -> PreparedFile:
+    """Store a file and validate it as a resource named ``filename`` would be; touches no database."""
+    check_schema_reference(schema)
+    stored = file_store().put_path(path, max_bytes=get_settings().max_upload_bytes)
+    return PreparedFile(stored=stored, outcome=check_stored_file(stored.sha256, format_of(safe_name(filename)), schema))
+
+
+def apply_outcome(resource: Resource, outcome: Outcome | None = None) -> None:
+    """Set a resource's validation from ``outcome``, validating its stored file when none is given."""
+    if resource.sha256 is None:
+        return
+    schema: str | dict[str, Any] | None = resource.table_schema or resource.schema_ref
+    outcome = outcome or check_stored_file(resource.sha256, resource.format, schema)
+    if outcome is not None:
+        resource.report_sha256 = outcome.report_sha256
+        resource.validation_valid = outcome.valid
+        resource.validation_summary = outcome.summary
 
 
 def release_validation(release: Release) -> dict[str, Any]:
