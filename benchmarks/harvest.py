@@ -13,6 +13,7 @@ import os
 import sys
 import tempfile
 import time
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 if not __package__:
@@ -28,7 +29,7 @@ def csv_for(number: int, revision: int = 0) -> bytes:
     return ("kecamatan,jumlah\n" + "\n".join(rows) + "\n").encode()
 
 
-def serve_portal(datasets: int, orders: "multiprocessing.connection.Connection") -> None:
+def serve_portal(datasets: int, orders: Connection) -> None:
     """The portal's process: serve ``datasets`` datasets, apply each ("change", numbers) order, stop on None."""
     from tests.harvesters.ckan_portal import CkanPortal
 

@@ -38,10 +38,12 @@ class FileStore:
             raise NotFound(f"stored file {sha256} is missing", code="file_not_found")
         return path
 
-    def put_chunks(self, chunks: Iterable[bytes], *, max_bytes: int | None = None) -> StoredFile:
+    def put_chunks(self, chunks: Iterable[bytes], *, max_bytes: int | None = None, sync: bool = True) -> StoredFile:
         """Stream chunks to a temporary file, hashing as they come, then rename into place.
 
-        Nothing partial is ever left behind: an oversize or failed write removes the temp file.
+        Nothing partial is ever left behind: an oversize or failed write removes the temp file. With
+        ``sync=False`` the file is not forced to disk: the caller calls ``sync()`` before it commits
+        anything that refers to it (one flush for a whole batch of files).
         """
         self.tmp.mkdir(parents=True, exist_ok=True)
         digest = hashlib.sha256()
@@ -58,7 +60,8 @@ class FileStore:
                     digest.update(chunk)
                     out.write(chunk)
                 out.flush()
-                os.fsync(out.fileno())
+                if sync:
+                    os.fsync(out.fileno())
             sha = digest.hexdigest()
             final = self.path_for(sha)
             final.parent.mkdir(parents=True, exist_ok=True)
@@ -68,15 +71,20 @@ class FileStore:
             Path(tmp_name).unlink(missing_ok=True)
             raise
 
-    def put_file(self, stream: BinaryIO, *, max_bytes: int | None = None) -> StoredFile:
-        return self.put_chunks(iter(lambda: stream.read(CHUNK), b""), max_bytes=max_bytes)
+    def put_file(self, stream: BinaryIO, *, max_bytes: int | None = None, sync: bool = True) -> StoredFile:
+        return self.put_chunks(iter(lambda: stream.read(CHUNK), b""), max_bytes=max_bytes, sync=sync)
 
-    def put_path(self, path: Path, *, max_bytes: int | None = None) -> StoredFile:
+    def put_path(self, path: Path, *, max_bytes: int | None = None, sync: bool = True) -> StoredFile:
         with path.open("rb") as stream:
-            return self.put_file(stream, max_bytes=max_bytes)
+            return self.put_file(stream, max_bytes=max_bytes, sync=sync)
 
-    def put_bytes(self, data: bytes) -> StoredFile:
-        return self.put_chunks([data])
+    def put_bytes(self, data: bytes, *, sync: bool = True) -> StoredFile:
+        return self.put_chunks([data], sync=sync)
+
+    @staticmethod
+    def sync() -> None:
+        """Force every file written without ``sync`` (by any process) to disk."""
+        os.sync()
 
     def copy_out(self, sha256: str, target: Path) -> None:
         shutil.copyfile(self.open(sha256), target)

@@ -40,7 +40,7 @@ from catalog.models import (
     utcnow,
 )
 from catalog.services import activity, datasets, imports, releases, search_index, users
-from catalog.services.files import IncomingFile
+from catalog.services.files import IncomingFile, file_store
 from catalog.services.validation import PreparedFile, prepare_file
 from catalog.settings import get_settings
 from catalog.workflow import Action
@@ -276,6 +276,7 @@ class HarvestRun:
     def _write_batch(self, batch: list[Prepared], total: int) -> None:
         """Write prepared items in one transaction; when the catalogue refuses one, each in its own."""
         counts, fresh = dict(self.counts), [p.item.remote_id for p in batch if p.item.remote_id not in self.records]
+        file_store().sync()  # the batch's files and reports, on disk before any row refers to them
         try:
             new = [p for p in batch if self._is_new(p)]
             self._import_new(new)

@@ -9,13 +9,19 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+from copy import copy
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import frictionless
+from frictionless import settings as frictionless_settings
+from frictionless.fields import AnyField
 from frictionless.formats.csv import CsvControl
 from frictionless.formats.excel import ExcelControl
+from frictionless.table.label_matching import deduplicate_names
 
 SAMPLE_BYTES = 64 * 1024
 SAMPLE_ROWS = 10
@@ -114,6 +120,67 @@ def sniff_dialect(path: str | Path, format: str | None = None, **overrides: Any)
                    header_row=header_row)
 
 
+@lru_cache(maxsize=8)
+def _runner_fields(candidates: tuple[str, ...]) -> tuple[frictionless.Field, ...]:
+    """The candidate fields schema detection tries, built once per process (they are never changed)."""
+    fields = []
+    for candidate in candidates:
+        descriptor = json.loads(candidate)
+        descriptor["name"] = "shared"
+        fields.append(frictionless.Field.from_descriptor(descriptor))
+    return tuple(fields)
+
+
+class Detector(frictionless.Detector):
+    """frictionless's detector, with the candidate fields of schema detection built once per process.
+
+    Building them is most of the cost of validating a small file without a schema. The inference
+    below is frictionless 5's own for a detector with default settings (a test checks both infer the
+    same schemas); any other case is left to frictionless.
+    """
+
+    def detect_schema(self, fragment: Any, *, labels: list[str] | None = None,
+                      schema: frictionless.Schema | None = None,
+                      field_candidates: list[dict[str, Any]] = frictionless_settings.DEFAULT_FIELD_CANDIDATES,
+                      **options: Any) -> frictionless.Schema:
+        names = deduplicate_names([name or f"field{index}" for index, name in enumerate(copy(labels or []), 1)])
+        if (schema or not fragment or not names or self.field_type or self.schema_patch or self.field_names
+                or self.field_float_numbers
+                or self.field_missing_values != frictionless_settings.DEFAULT_MISSING_VALUES
+                or self.field_true_values != frictionless_settings.DEFAULT_TRUE_VALUES
+                or self.field_false_values != frictionless_settings.DEFAULT_FALSE_VALUES):
+            return super().detect_schema(fragment, labels=labels, schema=schema, field_candidates=field_candidates,
+                                         **options)
+        result = frictionless.Schema(fields=[])
+        shared = _runner_fields(tuple(json.dumps(c, sort_keys=True) for c in field_candidates))
+        runners: list[list[dict[str, Any]]] = [[{"field": field, "score": 0} for field in shared] for _ in names]
+        fields: list[frictionless.Field | None] = [None] * len(names)
+        max_score = [len(fragment)] * len(names)
+        threshold = len(fragment) * (self.field_confidence - 1)
+        for cells in fragment:
+            for index, name in enumerate(names):
+                if fields[index] is not None:
+                    continue
+                source = cells[index] if len(cells) > index else None
+                is_missing = source in self.field_missing_values
+                if is_missing:
+                    max_score[index] -= 1
+                for runner in runners[index]:
+                    if runner["score"] < threshold:
+                        continue
+                    if not is_missing:
+                        _, notes = runner["field"].read_cell(source)
+                        runner["score"] += 1 if not notes else -1
+                    if max_score[index] > 0 and runner["score"] >= max_score[index] * self.field_confidence:
+                        field = runner["field"].to_copy()
+                        field.name = name
+                        field.schema = result
+                        fields[index] = field
+                        break
+        result.fields = [field or AnyField(name=name, schema=result) for field, name in zip(fields, names, strict=True)]
+        return result
+
+
 def frictionless_resource(
     path: Path, *, schema: frictionless.Schema | None = None, dialect: Dialect | dict[str, Any] | None = None,
     format: str | None = None,
@@ -135,6 +202,6 @@ def frictionless_resource(
     if schema is not None:
         options["schema"] = schema
     return frictionless.Resource(
-        path=path.name, basepath=str(path.parent), format=dialect.format, encoding=encoding,
+        path=path.name, basepath=str(path.parent), format=dialect.format, encoding=encoding, detector=Detector(),
         dialect=frictionless.Dialect(header_rows=[dialect.header_row], controls=[control]), **options,
     )

@@ -56,8 +56,9 @@ def import_new(session: Session, *, items: list[NewDataset], actor: User | None)
     taken.update(slug for slug, count in slugs.items() if count > 1)
     if taken:
         raise Conflict(f"a dataset with slug {min(taken)!r} already exists", code="duplicate_slug")
+    for license_id in {item.data.license_id for item in items}:
+        check_license(session, license_id)
     for item in items:
-        check_license(session, item.data.license_id)
         check_schema_reference(item.schema)
         for incoming in item.files:
             check_schema_reference(incoming.schema)
@@ -82,7 +83,8 @@ def import_new(session: Session, *, items: list[NewDataset], actor: User | None)
 
     for item, release in zip(items, releases, strict=True):
         record_created(session, release.dataset, item.data, actor)
-        release.metadata_snapshot = metadata_snapshot(release.dataset)
+        if not item.submit:  # submitting takes the snapshot anew
+            release.metadata_snapshot = metadata_snapshot(release.dataset)
         activity.record(
             session, actor=actor, action="release.create", object_type="release", object_id=release.id,
             dataset_id=release.dataset_id,

@@ -42,22 +42,26 @@ class PreparedFile:
     outcome: Outcome | None
 
 
-def check_stored_file(sha256: str, fmt: str, schema: str | dict[str, Any] | None) -> Outcome | None:
+def check_stored_file(sha256: str, fmt: str, schema: str | dict[str, Any] | None, *,
+                      sync: bool = True) -> Outcome | None:
     """Validate a stored file of format ``fmt`` and store its full report; None when it is not tabular."""
     if fmt not in TABULAR_FORMATS:
         return None
     report = validate_file(
         file_store().open(sha256), schema, format=fmt.lower(), limit_errors=get_settings().validation_error_limit
     )
-    stored = file_store().put_bytes(json.dumps(report, ensure_ascii=False).encode())
+    stored = file_store().put_bytes(json.dumps(report, ensure_ascii=False).encode(), sync=sync)
     return Outcome(report_sha256=stored.sha256, valid=not report_has_errors(report), summary=summarize_report(report))
 
 
 def prepare_file(path: Path, filename: str, schema: str | dict[str, Any] | None) -> PreparedFile:
-    """Store a file and validate it as a resource named ``filename`` would be; touches no database."""
+    """Store a file and validate it as a resource named ``filename`` would be; touches no database.
+
+    Neither the file nor its report is forced to disk: call ``FileStore.sync()`` before committing."""
     check_schema_reference(schema)
-    stored = file_store().put_path(path, max_bytes=get_settings().max_upload_bytes)
-    return PreparedFile(stored=stored, outcome=check_stored_file(stored.sha256, format_of(safe_name(filename)), schema))
+    stored = file_store().put_path(path, max_bytes=get_settings().max_upload_bytes, sync=False)
+    fmt = format_of(safe_name(filename))
+    return PreparedFile(stored=stored, outcome=check_stored_file(stored.sha256, fmt, schema, sync=False))
 
 
 def apply_outcome(resource: Resource, outcome: Outcome | None = None) -> None:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
+import frictionless
 import openpyxl
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from schemas.sniff import sniff_dialect
+from schemas.sniff import Detector, Dialect, frictionless_resource, sniff_dialect
 from schemas.validation import validate_file
 from tests.schemas.parity import assert_same_errors, write
 
@@ -73,3 +77,24 @@ def test_inferred_schema_is_flagged(tmp_path: Path) -> None:
     report = validate_file(write(tmp_path, "a,b\n1,x\n"))
     assert report["tasks"][0]["warnings"] == ["schema inferred"]
     assert report["stats"]["warnings"] == 1
+
+
+CELLS = ["1", "-7", "2024", "3.5", "1.234,5", "2024-01-31", "31/12/2024", "2024-01-31T10:00:00", "10:30:00",
+         "true", "False", "yes", "", "NA", "Pontianak", "[1, 2]", "{\"a\": 1}", "P1D", "109.3, -0.03", "2024-02"]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(labels=st.lists(st.sampled_from(["kode", "nama", "", "nilai", "kode"]), min_size=1, max_size=4),
+       rows=st.lists(st.lists(st.sampled_from(CELLS), min_size=0, max_size=5), min_size=0, max_size=12))
+def test_schema_detection_infers_what_frictionless_infers(tmp_path: Path, labels: list[str],
+                                                          rows: list[list[str]]) -> None:
+    """Terbuka's detector caches frictionless's candidate fields; the schemas it infers must not change."""
+    with (tmp_path / "data.csv").open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows([labels, *rows])
+    ours = frictionless_resource(tmp_path / "data.csv", dialect=Dialect())
+    reference = frictionless_resource(tmp_path / "data.csv", dialect=Dialect())
+    reference.detector = frictionless.Detector()
+    assert isinstance(ours.detector, Detector)
+    ours.infer()
+    reference.infer()
+    assert ours.schema.to_descriptor() == reference.schema.to_descriptor()
