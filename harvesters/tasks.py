@@ -34,7 +34,8 @@ huey = _huey()
 @huey.task(retries=30, retry_delay=BUSY_RETRY_SECONDS)
 def harvest(job_id: int) -> str:
     """Run a queued job; while its source is busy the task is retried later (the job stays queued)."""
-    with Session(get_engine()) as session:
+    # The job's records stay loaded across its many batch commits instead of being read again after each.
+    with Session(get_engine(), expire_on_commit=False) as session:
         try:
             job = sources.run_job(session, job_id=job_id)
         except Conflict:
