@@ -6,6 +6,7 @@ makes an unchanged re-harvest a no-op, the release workflow, and the rule that a
 the source is flagged (and, per source setting, withdrawn), never deleted.
 """
 
+import gc
 import hashlib
 import io
 import multiprocessing
@@ -257,6 +258,11 @@ class HarvestRun:
             return _prepare(harvester, item, known.get(item.remote_id), self.source, validate)
 
         threads = FETCH_THREADS if harvester.concurrent_fetch else 1
+        if pool is not None:
+            # A large harvest makes much short-lived cyclic garbage; with the long-lived objects (modules,
+            # caches) set aside, the collector no longer rescans them all again and again.
+            gc.collect()
+            gc.freeze()
         try:
             with ThreadPoolExecutor(threads, thread_name_prefix="harvest-fetch") as fetchers:
                 ahead = iter(items)
@@ -272,6 +278,7 @@ class HarvestRun:
         finally:
             if pool is not None:
                 pool.shutdown(cancel_futures=True)
+                gc.unfreeze()
 
     def _write_batch(self, batch: list[Prepared], total: int) -> None:
         """Write prepared items in one transaction; when the catalogue refuses one, each in its own."""
