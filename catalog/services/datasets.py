@@ -179,8 +179,9 @@ def new_dataset(data: DatasetCreate, organization: Organization, tags: dict[str,
                 themes: dict[str, Theme]) -> Dataset:
     """The dataset ``data`` describes, its tags and themes taken from ``tags`` and ``themes`` (not yet added)."""
     assert organization.id is not None
+    # Not through ``dataset.organization``: that would also grow the organization's list of datasets,
+    # which every later flush then looks through. The organization is found again by its id.
     dataset = Dataset(**data.model_dump(exclude={"organization", "tags", "themes"}), organization_id=organization.id)
-    dataset.organization = organization
     dataset.tags = [tags[name] for name in tag_names(data.tags)]
     dataset.themes = [themes[slug] for slug in sorted(set(data.themes))]
     return dataset

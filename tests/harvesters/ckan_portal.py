@@ -120,6 +120,8 @@ class CkanPortal:
         portal = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as CKAN's web servers do
+
             def log_message(self, *args: object) -> None:
                 pass
 
