@@ -99,9 +99,11 @@ class DatasetTheme(SQLModel, table=True):
 
 # --- organizations and people -------------------------------------------------------------------
 
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]*$"  # lower-case letters, digits and hyphens, as in URLs
+
 
 class OrganizationBase(SQLModel):
-    slug: str = Field(unique=True, index=True, min_length=2, max_length=80, regex=r"^[a-z0-9][a-z0-9-]*$")
+    slug: str = Field(unique=True, index=True, min_length=2, max_length=80, schema_extra={"pattern": SLUG_PATTERN})
     name: str = Field(min_length=2, max_length=200)
     abbreviation: str | None = Field(default=None, max_length=40)
     kind: str = Field(default="dinas", max_length=40)
@@ -199,7 +201,7 @@ class DatasetMetadata(SQLModel):
 
 
 class DatasetCreate(DatasetMetadata):
-    slug: str = Field(min_length=3, max_length=120, regex=r"^[a-z0-9][a-z0-9-]*$")
+    slug: str = Field(min_length=3, max_length=120, schema_extra={"pattern": SLUG_PATTERN})
     organization: str
     tags: list[str] = []
     themes: list[str] = []

@@ -52,6 +52,7 @@ HEARTBEAT_SECONDS = 10.0
 BATCH = 64  # changed items written per transaction
 FETCH_THREADS = 4  # items fetched at once (each host still gets at most SafeClient's per-host limit)
 DRAFT_WARNING = "validation errors: the release stays a draft for the walidata"
+NO_DATA_WARNING = "no file or link to publish: the dataset's metadata is imported and waits for its data"
 PROCESS_POOL_FROM = 200  # changed items from which files are validated by a process per core
 
 
@@ -343,12 +344,14 @@ class HarvestRun:
             return
         items = [self._new_dataset(prepared) for prepared in batch]
         made = imports.import_new(self.session, items=items, actor=self.actor)
-        for prepared, item, release in zip(batch, items, made, strict=True):
+        for prepared, item, dataset in zip(batch, items, made, strict=True):
             assert prepared.fetched is not None
-            if not item.submit:
+            if not (item.files or item.urls):
+                prepared.fetched.warnings.append(NO_DATA_WARNING)
+            elif not item.submit:
                 prepared.fetched.warnings.append(DRAFT_WARNING)
             record = self._record(prepared.item.remote_id)
-            record.dataset_id, record.content_sha256 = release.dataset_id, prepared.content
+            record.dataset_id, record.content_sha256 = dataset.id, prepared.content
             self.counts["seen"] += 1
             self.counts["created"] += 1
             self._imported(record, prepared)
@@ -422,6 +425,9 @@ class HarvestRun:
                 dataset.removed_at_source = False
                 self.session.add(dataset)
         record.dataset_id = dataset.id
+        if not (prepared.files or fetched.urls):
+            fetched.warnings.append(NO_DATA_WARNING)
+            return
         files = [IncomingFile(name, io.BytesIO(), fetched.schemas.get(name), ready)
                  for name, ready in prepared.files]
         release = releases.create_release(

@@ -437,8 +437,6 @@ class DcatHarvester(Harvester):
         entry = self._entries.get(item.remote_id)
         if entry is None:
             raise FetchError(f"{item.remote_id}: not in the catalogue read by this harvest")
-        if not entry.distributions:
-            raise FetchError(f"{item.remote_id}: no distribution with a dcat:downloadURL or dcat:accessURL")
         fetched = FetchedItem(metadata=dict(entry.metadata))
         for number, distribution in enumerate(entry.distributions, start=1):
             name = safe_name(distribution.title or urlsplit(distribution.url).path.rstrip("/") or f"berkas-{number}")

@@ -43,10 +43,11 @@ class NewDataset:
     publish: bool = False  # and approve it
 
 
-def import_new(session: Session, *, items: list[NewDataset], actor: User | None) -> list[Release]:
-    """Create the datasets and their first releases, submitted and published as each item says.
+def import_new(session: Session, *, items: list[NewDataset], actor: User | None) -> list[Dataset]:
+    """Create the datasets and their first releases, submitted and published as each item says; an item
+    with neither files nor links is a dataset without a release yet.
 
-    Flushes but does not commit: the caller commits the batch. Returns the releases in item order.
+    Flushes but does not commit: the caller commits the batch. Returns the datasets in item order.
     """
     organizations = {slug: get_organization(session, slug=slug) for slug in {i.data.organization for i in items}}
     for organization in organizations.values():
@@ -65,9 +66,13 @@ def import_new(session: Session, *, items: list[NewDataset], actor: User | None)
     tags = tags_named(session, [name for item in items for name in item.data.tags])
     themes = themes_named(session, sorted({slug for item in items for slug in item.data.themes}))
 
-    releases = []
+    made: list[tuple[Dataset, Release | None]] = []
     for item in items:
         dataset = new_dataset(item.data, organizations[item.data.organization], tags, themes)
+        session.add(dataset)
+        if not (item.files or item.urls):  # metadata only: the dataset waits for its data
+            made.append((dataset, None))
+            continue
         release = Release(dataset_id=0, number=1, notes=item.notes, created_by_id=actor.id if actor else None)
         release.dataset = dataset  # the id is set when both are written
         release.resources = [
@@ -76,23 +81,24 @@ def import_new(session: Session, *, items: list[NewDataset], actor: User | None)
         ]
         release.resources += [link_resource(release, url=url, position=len(item.files) + position)
                               for position, url in enumerate(item.urls)]
-        session.add(dataset)
         session.add(release)
-        releases.append(release)
+        made.append((dataset, release))
     session.flush()
 
-    for item, release in zip(items, releases, strict=True):
-        record_created(session, release.dataset, item.data, actor)
+    for item, (dataset, first) in zip(items, made, strict=True):
+        record_created(session, dataset, item.data, actor)
+        if first is None:
+            continue
         if not item.submit:  # submitting takes the snapshot anew
-            release.metadata_snapshot = metadata_snapshot(release.dataset)
+            first.metadata_snapshot = metadata_snapshot(dataset)
         activity.record(
-            session, actor=actor, action="release.create", object_type="release", object_id=release.id,
-            dataset_id=release.dataset_id,
-            detail={"number": release.number, "resources": [r.name for r in release.resources]},
+            session, actor=actor, action="release.create", object_type="release", object_id=first.id,
+            dataset_id=first.dataset_id,
+            detail={"number": first.number, "resources": [r.name for r in first.resources]},
         )
         if item.submit:
-            move(session, release, workflow.Action.submit, actor=actor)
+            move(session, first, workflow.Action.submit, actor=actor)
             if item.publish:
-                move(session, release, workflow.Action.approve, actor=actor)
+                move(session, first, workflow.Action.approve, actor=actor)
     session.flush()
-    return releases
+    return [dataset for dataset, _ in made]

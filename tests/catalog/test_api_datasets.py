@@ -80,6 +80,9 @@ def test_create_dataset_refusals(catalogue: Catalogue) -> None:
     assert bad_freq.status_code == 422
     bad_license = post("/api/v1/datasets", json={**base, "license_id": "wtfpl"}, headers=catalogue.dinkes.headers)
     assert bad_license.status_code == 422 and bad_license.json()["error"]["code"] == "unknown_license"
+    for bad in ("Dinkes RSUD", "dinkes_rsud", "-rsud"):
+        bad_slug = post("/api/v1/datasets", json={**base, "slug": bad}, headers=catalogue.dinkes.headers)
+        assert bad_slug.status_code == 422 and "slug" in bad_slug.json()["error"]["message"]
     assert catalogue.client.get("/api/v1/datasets/dinkes-rsud", headers=catalogue.admin.headers).status_code == 404
 
 

@@ -112,8 +112,8 @@ def test_a_batch_the_catalogue_refuses_adds_nothing(database_url: str, session: 
 
     made = imports.import_new(session, items=[new("satu"), new("dua")], actor=actor)
     session.commit()
-    assert [r.dataset.slug for r in made] == ["satu", "dua"] and all(r.state == ReleaseState.draft for r in made)
-    assert sorted(t.name for t in made[0].dataset.tags) == ["kependudukan", "penduduk"]
+    assert [d.slug for d in made] == ["satu", "dua"] and all(not d.releases for d in made)  # no data: no release
+    assert sorted(t.name for t in made[0].tags) == ["kependudukan", "penduduk"]
     for clash in ([new("tiga"), new("tiga")], [new("empat"), new("satu")]):
         with pytest.raises(Conflict, match="already exists"):
             imports.import_new(session, items=clash, actor=actor)

@@ -297,3 +297,28 @@ def test_update_frequencies(value: str, expected: UpdateFrequency) -> None:
 ])
 def test_licenses(value: str, expected: str) -> None:
     assert dcat.license_id([value]) == expected
+
+
+def test_a_dataset_without_distributions_waits_for_its_data(portal: str, session: Session, organization: str) -> None:
+    """Its metadata is imported with a note and no release; when a distribution appears it is published."""
+    catalogue = """@prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> .
+<{base}/katalog> a dcat:Catalog ; dcat:dataset <{base}/dataset/ruang-terbuka-hijau> .
+<{base}/dataset/ruang-terbuka-hijau> a dcat:Dataset ; dct:identifier "ruang-terbuka-hijau" ;
+    dct:title "Ruang Terbuka Hijau Kota Pontianak"@id ; dct:modified "{modified}" {distribution} ."""
+    distribution = f"""; dcat:distribution [ a dcat:Distribution ; dct:title "rth.csv" ;
+        dcat:downloadURL <{portal}/files/rth.csv> ; dct:format "CSV" ]"""
+    ROUTES["/files/rth.csv"] = (b"nama,kecamatan\nTaman Alun Kapuas,Pontianak Kota\n", "text/csv")
+    ROUTES["/katalog.ttl"] = (catalogue.format(base=portal, modified="2025-01-01", distribution="").encode(),
+                              "text/turtle")
+    source_id, job = harvest(session, organization, f"{portal}/katalog.ttl")
+    assert job.counts["created"] == 1 and job.counts["errors"] == 0
+    item = session.exec(select(HarvestItem)).one()
+    assert item.status == "ok" and "waits for its data" in item.errors[0]["message"]
+    assert releases_of(session, "ruang-terbuka-hijau") == []
+
+    ROUTES["/katalog.ttl"] = (catalogue.format(base=portal, modified="2025-02-01", distribution=distribution)
+                              .encode(), "text/turtle")
+    again = run_source(session, source_id=source_id)
+    assert again.counts["updated"] == 1 and again.counts["errors"] == 0
+    (release,) = releases_of(session, "ruang-terbuka-hijau")
+    assert release.state == ReleaseState.published and [r.name for r in release.resources] == ["rth.csv"]
