@@ -16,7 +16,7 @@ import time
 from abc import ABC, abstractmethod
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -269,6 +269,7 @@ class HarvestRun:
                 ahead = iter(items)
                 pending = deque(fetchers.submit(prepare, item) for item in islice(ahead, 2 * BATCH))
                 batch: list[Prepared] = []
+                syncing: Future[None] | None = None
                 while pending:
                     batch.append(pending.popleft().result())
                     if (following := next(ahead, None)) is not None:
@@ -276,6 +277,9 @@ class HarvestRun:
                     if len(batch) >= BATCH or not pending:
                         self._write_batch(batch, total)
                         batch = []
+                        if pool is not None and (syncing is None or syncing.done()):
+                            # What is committed goes into the search index meanwhile, off this process.
+                            syncing = pool.submit(search_index.sync_after_commit)
         finally:
             if pool is not None:
                 pool.shutdown(cancel_futures=True)

@@ -121,6 +121,7 @@ class CkanPortal:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"  # keep-alive, as CKAN's web servers do
+            disable_nagle_algorithm = True  # as they do too: no small-packet delay between headers and body
 
             def log_message(self, *args: object) -> None:
                 pass
