@@ -20,6 +20,8 @@ import duckdb
 
 from schemas.fastpath.fields import FieldPlan, sql_literal
 
+# Up to this many blank records, rows are renumbered by an expression rather than a join.
+FEW_BLANK_RECORDS = 64
 PHASE_CELL, PHASE_EXTRA, PHASE_MISSING, PHASE_UNIQUE, PHASE_PRIMARY, PHASE_FOREIGN = range(6)
 
 ERRORS_TABLE = """CREATE TABLE errors (rn BIGINT, phase INTEGER, fnum INTEGER, rank INTEGER,
@@ -46,12 +48,13 @@ def _keeps_order(con: duckdb.DuckDBPyConnection, select: str) -> bool:
 
 def build_scan(
     con: duckdb.DuckDBPyConnection, plans: list[FieldPlan], source: str, key_plans: list[FieldPlan],
-    first_row: int | None,
+    first_row: int | None, blank: list[int] | None = None,
 ) -> int:
-    """Read ``source`` once into ``scan``; returns the number of rows.
+    """Read ``source`` once into ``scan``; returns the number of rows ``source`` gave.
 
     With ``first_row`` the source is DuckDB's own parse of the file, whose rows are numbered from
-    ``first_row`` in file order and whose extra cells Python re-reads; without, the normalized copy,
+    ``first_row`` in file order, skipping the ``blank`` records DuckDB skips (which ``scan`` holds
+    as rows without cells), and whose extra cells Python re-reads; without, the normalized copy,
     which gives both.
     """
     direct = first_row is not None
@@ -88,17 +91,62 @@ def build_scan(
     if first_row is not None and not by_rowid:
         source = f"SELECT (row_number() OVER () + {first_row - 1})::BIGINT AS rn, * FROM ({source})"
     con.execute(f"CREATE TABLE scan_rows AS {select(source, not by_rowid)}")
-    if direct:
-        con.execute(
-            f"""CREATE VIEW scan AS SELECT {f"rowid + {first_row}" if by_rowid else "rn"} AS rn, suspect,
-            cells[{n + 1}] IS NOT NULL AS spare, {named}cells[1:{n}] AS cells, list_count(cells[1:{n}]) AS ncells,
-            NULL::VARCHAR[] AS extras FROM scan_rows"""
-        )
+    if first_row is not None:
+        number_scan(con, plans, key_plans, first_row, blank or [])
     else:
         con.execute(f"CREATE VIEW scan AS SELECT rn, suspect, FALSE AS spare, {named}cells, ncells, extras "
                     "FROM scan_rows")
     row = con.execute("SELECT count(*) FROM scan_rows").fetchone()
     return int(row[0]) if row else 0
+
+
+def number_scan(
+    con: duckdb.DuckDBPyConnection, plans: list[FieldPlan], key_plans: list[FieldPlan], first_row: int,
+    blank: list[int],
+) -> None:
+    """The view ``scan`` over DuckDB's parse in ``scan_rows``, its rows numbered from ``first_row`` past ``blank``."""
+    n = len(plans)
+    names = [f"k{p.number}" for p in key_plans]
+    names += [f"d{p.number}" for p in key_plans if p.display_of_key("k") is None]
+    named = "".join(f"{name}, " for name in names)
+    columns = [str(row[0]) for row in con.execute("DESCRIBE scan_rows").fetchall()]
+    numbered = "SELECT * FROM scan_rows" if "rn" in columns else f"SELECT rowid + {first_row} AS rn, * FROM scan_rows"
+    if blank:
+        con.execute("CREATE OR REPLACE TABLE blank_records AS SELECT unnest($1::BIGINT[]) AS rn", [blank])
+        numbered = _skip_blank(con, numbered, blank)
+    con.execute(
+        f"""CREATE OR REPLACE VIEW scan AS SELECT rn, suspect, cells[{n + 1}] IS NOT NULL AS spare, {named}
+        cells[1:{n}] AS cells, list_count(cells[1:{n}]) AS ncells, NULL::VARCHAR[] AS extras FROM ({numbered})
+        {_blank_rows(plans, key_plans, blank)}"""
+    )
+
+
+def _skip_blank(con: duckdb.DuckDBPyConnection, numbered: str, blank: list[int]) -> str:
+    """``numbered`` with the row numbers moved past the ``blank`` records (ascending), which DuckDB skips."""
+    # The j-th blank record (from 0) moves every row numbered from blank[j] - j on by one more.
+    sinces = [b - j for j, b in enumerate(blank)]
+    if len(sinces) <= FEW_BLANK_RECORDS:
+        # An expression keeps the rows in the file's order, which the unique check's shortcut reads.
+        moves = " + ".join(f"(rn >= {since})::BIGINT" for since in sinces)
+        return f"SELECT rn + {moves} AS rn, * EXCLUDE (rn) FROM ({numbered})"
+    con.execute("CREATE OR REPLACE TABLE blank_shifts AS SELECT unnest($1::BIGINT[]) AS since, "
+                "unnest($2::BIGINT[]) AS shift", [sinces, list(range(1, len(blank) + 1))])
+    return f"""SELECT numbered.rn + coalesce(moved.shift, 0) AS rn, numbered.* EXCLUDE (rn)
+        FROM ({numbered}) AS numbered
+        ASOF LEFT JOIN (SELECT since, max(shift) AS shift FROM blank_shifts GROUP BY since) AS moved
+        ON numbered.rn >= moved.since"""
+
+
+def _blank_rows(plans: list[FieldPlan], key_plans: list[FieldPlan], blank: list[int] | None) -> str:
+    """SQL adding the blank records (the table ``blank_records``) to ``scan``: suspect rows without cells."""
+    if not blank:
+        return ""
+    keys = "".join(f"NULL::{p.key_type} AS k{p.number}, " for p in key_plans)
+    keys += "".join(f"NULL::VARCHAR AS d{p.number}, " for p in key_plans if p.display_of_key("k") is None)
+    cells = ", ".join("NULL::VARCHAR" for _ in plans)
+    return f"""
+        UNION ALL SELECT rn, TRUE AS suspect, FALSE AS spare, {keys}[{cells}] AS cells, 0 AS ncells,
+        NULL::VARCHAR[] AS extras FROM blank_records"""
 
 
 def _python_values(con: duckdb.DuckDBPyConnection, plan: FieldPlan) -> bool:

@@ -18,11 +18,13 @@ from schemas.fastpath import cells, integrity, report
 from schemas.fastpath.fields import FieldPlan, plan_fields
 from schemas.fastpath.reader import (
     FileStats,
+    Layout,
     Progress,
     direct_source,
     fetch_rows,
     normalized_source,
     read_labels,
+    record_layout,
     scan_file,
     utf8_text,
     workspace,
@@ -96,41 +98,72 @@ def _foreign_keys(
     return keys
 
 
-def _key_plans(schema: frictionless.Schema, plans: list[FieldPlan]) -> list[FieldPlan]:
-    """The fields unique, primary and foreign keys compare."""
-    names = set(schema.primary_key)
-    for fk in schema.foreign_keys:
-        names.update(fk["fields"])
-        if not fk["reference"]["resource"]:
-            names.update(fk["reference"]["fields"])
-    return [p for p in plans if p.name in names or p.field.constraints.get("unique")]
+def _parses(con: duckdb.DuckDBPyConnection, source: str) -> bool:
+    """Whether DuckDB reads ``source`` without an error."""
+    try:
+        con.execute(f"SELECT count(*) FROM ({source})").fetchall()
+    except duckdb.Error:
+        return False
+    return True
+
+
+def _drop_scan(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("DROP VIEW IF EXISTS scan")
+    con.execute("DROP TABLE IF EXISTS scan_rows")
 
 
 def _scan(
     con: duckdb.DuckDBPyConnection, original: Path, path: Path, dialect: Dialect, plans: list[FieldPlan],
     key_plans: list[FieldPlan], workdir: Path, progress: Progress | None,
-) -> tuple[int, FileStats, str | None]:
-    """``scan`` from ``path`` (``original`` in UTF-8): (rows, file stats, the normalized source if one was needed)."""
-    n = len(plans)
+) -> tuple[int, FileStats, str | None, Layout | None]:
+    """``scan`` from ``path`` (``original`` in UTF-8).
+
+    Returns the rows, the file stats, the normalized source if one was needed, and where the
+    records lie when they are not one line each.
+    """
+    n, first_row = len(plans), dialect.header_row + 1
+    refused: duckdb.Error | None = None
+    rows = 0
     # Hashing the bytes overlaps with DuckDB's parse: both release the GIL.
     with ThreadPoolExecutor(max_workers=1) as pool:
         scanning = pool.submit(scan_file, original, progress)
-        rows = cells.build_scan(con, plans, direct_source(path, dialect, n), key_plans, dialect.header_row + 1)
+        try:
+            rows = cells.build_scan(con, plans, direct_source(path, dialect, n), key_plans, first_row)
+        except duckdb.Error as exc:
+            refused = exc
         stats = scanning.result()
-    normalized = None
-    if not stats.lines or rows + dialect.header_row != stats.lines:
-        con.execute("DROP VIEW scan")
-        con.execute("DROP TABLE scan_rows")
-        normalized, rows = normalized_source(path, dialect, n, workdir)
-        cells.build_scan(con, plans, normalized, key_plans, None)
     if progress:
         progress(stats.bytes, stats.bytes)
-    return rows, stats, normalized
+    if refused is None and stats.lines and rows + dialect.header_row == stats.lines:
+        return rows, stats, None, None
+    # Blank lines or records over several lines: DuckDB's rows are numbered from where the records lie.
+    layout = record_layout(path, dialect) if stats.lines else None
+    quoted_line_break = layout is not None and bool(layout.spans)
+    if refused is not None and not quoted_line_break and _parses(con, direct_source(path, dialect, n)):
+        # The checks failed, not the parse (e.g. a pattern RE2 cannot compile).
+        raise refused
+    if layout is not None:
+        expected = layout.records - dialect.header_row - len(layout.blank)
+        if refused is not None or quoted_line_break:
+            _drop_scan(con)
+            try:
+                rows = cells.build_scan(con, plans, direct_source(path, dialect, n, parallel=False), key_plans,
+                                        first_row, layout.blank)
+            except duckdb.Error:
+                rows = -1
+        else:
+            cells.number_scan(con, plans, key_plans, first_row, layout.blank)
+        if rows == expected:
+            return rows + len(layout.blank), stats, None, layout
+    _drop_scan(con)
+    normalized, rows = normalized_source(path, dialect, n, workdir)
+    cells.build_scan(con, plans, normalized, key_plans, None)
+    return rows, stats, normalized, None
 
 
 def _checks(
     con: duckdb.DuckDBPyConnection, schema: frictionless.Schema, plans: list[FieldPlan], name: str,
-    lines: tuple[Path, Dialect], normalized: str | None, key_plans: list[FieldPlan],
+    lines: tuple[Path, Dialect], normalized: str | None, key_plans: list[FieldPlan], layout: Layout | None,
 ) -> tuple[list[integrity.ForeignKey], dict[int, list[str]]]:
     """Fill ``errors``. Rows are re-read from ``normalized`` if given, else from their ``lines``.
 
@@ -153,7 +186,7 @@ def _checks(
     else:
         # Rows with extra cells: Python's csv module reads them whole.
         spare = [int(r[0]) for r in con.execute("SELECT rn FROM scan WHERE spare").fetchall()]
-        fetched = fetch_rows(lines[0], lines[1], spare + unkept)
+        fetched = fetch_rows(lines[0], lines[1], spare + unkept, layout)
         if spare:
             n = len(plans)
             con.execute(
@@ -175,7 +208,7 @@ def validate_csv(
     plans = plan_fields(schema)
     if not plans:
         raise Unsupported("a schema without fields")
-    key_plans = _key_plans(schema, plans)
+    key_plans = [p for p in plans if p.keyed]
     name = str(frictionless_resource(path, dialect=dialect).name)
     with workspace() as tmp, duckdb.connect() as con:
         con.execute(f"SET memory_limit='{MEMORY_LIMIT}'")
@@ -196,9 +229,10 @@ def validate_csv(
         if {e.type for e in header.errors} & {"blank-header", "unmatched-header", "extra-label", "missing-label"}:
             raise Unsupported("a header whose labels do not match the fields one to one")
         try:
-            rows, stats, normalized = _scan(con, path, text_path, text_dialect, plans, key_plans, Path(tmp), progress)
+            rows, stats, normalized, layout = _scan(con, path, text_path, text_dialect, plans, key_plans, Path(tmp),
+                                                    progress)
             lines = (text_path, text_dialect)
-            foreign_keys, fetched = _checks(con, schema, plans, name, lines, normalized, key_plans)
+            foreign_keys, fetched = _checks(con, schema, plans, name, lines, normalized, key_plans, layout)
         except (duckdb.Error, UnicodeDecodeError) as exc:
             # e.g. a pattern RE2 cannot compile (look-arounds, back-references)
             raise Unsupported(str(exc)) from exc

@@ -1,14 +1,18 @@
 """How each Table Schema field is typed over a whole column.
 
 A value whose shape is plainly valid (``-12``, ``1.234.567,89`` with Indonesian separators, a
-``true`` of ``trueValues``) is cast by DuckDB. Every other value, and every value of the types
-whose parsing rules are Python's own (dates and times with ``strptime`` formats, years,
-geopoints, string formats, …), is read once per distinct value by the field's frictionless cell
+``true`` of ``trueValues``, ``31/12/24`` for ``%d/%m/%y``, an ISO datetime or time, ``31/12/2024
+13:45`` for ``%d/%m/%Y %H:%M``, a geopoint ``lon, lat`` in range, a UUID) is cast by DuckDB; for
+the types frictionless reads in Python (datetime, time, geopoint) SQL also writes the text of
+frictionless's value, which the fast path compares. Every other value, and every value of the
+types and fields whose rules stay Python's own (e-mail addresses, datetime and time fields with
+bounds or lists of values, …), is read once per distinct value by the field's frictionless cell
 reader, so odd inputs get frictionless's exact answer.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,8 +25,25 @@ import frictionless
 
 # Up to 15 significant digits a decimal string round-trips through DOUBLE.
 MAX_PLAIN_DIGITS = 15
-# Zero-padded date parts DuckDB's strptime reads as Python's does (other spellings go to Python).
-DATE_PARTS = {"%Y": "[1-9][0-9]{3}", "%m": "(0[1-9]|1[0-2])", "%d": "(0[1-9]|[12][0-9]|3[01])"}
+# Date and clock parts as Python's strptime reads them, zero-padded (other spellings go to Python).
+STRPTIME_PARTS = {"%Y": "[1-9][0-9]{3}", "%y": "[0-9]{2}", "%m": "0[1-9]|1[0-2]", "%d": "0[1-9]|[12][0-9]|3[01]",
+                  "%H": "[01][0-9]|2[0-3]", "%M": "[0-5][0-9]", "%S": "[0-5][0-9]"}
+# Without padding, where a non-digit follows and precedes each part.
+UNPADDED_PARTS = {"%m": "0?[1-9]|1[0-2]", "%d": "0?[1-9]|[12][0-9]|3[01]", "%H": "[01]?[0-9]|2[0-3]",
+                  "%M": "[0-5]?[0-9]", "%S": "[0-5]?[0-9]"}
+STRPTIME_KINDS = {"%Y": "year", "%y": "year", "%m": "month", "%b": "month", "%B": "month", "%d": "day",
+                  "%H": "hour", "%M": "minute", "%S": "second"}
+DATE_KINDS = {"year", "month", "day"}
+CLOCK_KINDS = {"hour", "minute"}
+ISO_DATE = "[1-9][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
+# isoparse's hh:mm:ss, up to six fraction digits and an offset; 24:00 and other spellings go to Python.
+ISO_TIME = "([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,6})?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?"
+# geopoint "lon, lat" within range, written so that the range is checked on the text.
+LONGITUDE = "-?(180(\\.0+)?|(1[0-7][0-9]|[1-9]?[0-9])(\\.[0-9]+)?)"
+LATITUDE = "-?(90(\\.0+)?|[1-8]?[0-9](\\.[0-9]+)?)"
+UUID = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+# rfc3986 finds a scheme, all frictionless's uri format asks, exactly when the text starts like this.
+URI_SCHEME = "^[a-zA-Z][a-zA-Z0-9+.-]*:"
 Condition = Callable[[str], str]
 
 
@@ -55,6 +76,8 @@ class FieldPlan:
     field: frictionless.Field
     number: int
     missing_values: list[str]
+    # Compared by unique, primary or foreign keys.
+    keyed: bool = False
     key_type: str = "VARCHAR"
     sql_typed: bool = False
     shape: str = "FALSE"
@@ -116,9 +139,11 @@ class FieldPlan:
     def __post_init__(self) -> None:
         self.value_reader = self.field.create_value_reader()
         self.cell_reader = self.field.create_cell_reader()
-        kind = self.field.type
-        if kind == "string" and self.field.format == "default":
+        kind, form = self.field.type, self.field.format
+        if kind == "string" and form == "default":
             self._plan_string()
+        elif kind == "string" and form in ("uuid", "uri"):
+            self._plan_string_format(form)
         elif kind == "integer":
             self._plan_integer()
         elif kind == "number":
@@ -129,6 +154,10 @@ class FieldPlan:
             self._plan_year()
         elif kind == "date":
             self._plan_date()
+        elif form == "default" and kind in ("datetime", "time", "geopoint") and self._checks_only_required():
+            self._plan_python_type(kind)
+        elif kind in ("datetime", "time") and form not in ("default", "any") and self._checks_only_required():
+            self._plan_strptime(kind, str(form))
         if self.sql_typed:
             self._plan_constraints()
 
@@ -136,7 +165,50 @@ class FieldPlan:
         self.sql_typed, self.shape = True, "TRUE"
         self.key_sql = self.display_sql = self.column
 
+    def _plan_string_format(self, form: str) -> None:
+        column = self.column
+        self.sql_typed = True
+        if form == "uuid":
+            self.shape = f"regexp_full_match({column}, {sql_literal(UUID)})"
+        else:
+            self.shape = f"regexp_matches({column}, {sql_literal(URI_SCHEME)})"
+        self.key_sql = self.display_sql = column
+
+    def _checks_only_required(self) -> bool:
+        """Whether frictionless's cell reader checks no constraint of the field but ``required``."""
+        constraints = self.field.constraints
+        return all(constraints.get(n) is None for n in self.field.supported_constraints if n != "required")
+
+    def _plan_python_type(self, kind: str) -> None:
+        """The common spellings of a type Python reads: SQL gives ``str()`` of frictionless's value as the key.
+
+        Every other value still goes to the field's cell reader, which also checks the constraints,
+        so only fields without constraints other than ``required`` are typed here.
+        """
+        column = self.column
+        digits = f"regexp_extract({column}, '\\.([0-9]+)', 1)"
+        fraction = f"CASE WHEN ltrim({digits}, '0') = '' THEN '' ELSE '.' || rpad({digits}, 6, '0') END"
+        offset = f"regexp_extract({column}, '([Zz]|[+-][0-9]{{2}}:[0-9]{{2}})$', 1)"
+        zone = f"CASE WHEN {offset} IN ('Z', 'z', '+00:00', '-00:00') THEN '+00:00' ELSE {offset} END"
+        if kind == "datetime":
+            # isoparse takes any one character between the date and the time.
+            pattern = f"{ISO_DATE}[T ]{ISO_TIME}"
+            self.shape = (f"(regexp_full_match({column}, {sql_literal(pattern)}) "
+                          f"AND TRY_CAST(left({column}, 10) AS DATE) IS NOT NULL)")
+            self.key_sql = f"(left({column}, 10) || ' ' || substr({column}, 12, 8) || {fraction} || {zone})"
+        elif kind == "time":
+            self.shape = f"regexp_full_match({column}, {sql_literal(ISO_TIME)})"
+            self.key_sql = f"(left({column}, 8) || {fraction} || {zone})"
+        elif not self.keyed:
+            # str() of a geopoint prints Python floats: keyed geopoints stay with Python.
+            pattern = f" *{LONGITUDE} *, *{LATITUDE} *"
+            self.shape = f"regexp_full_match({column}, {sql_literal(pattern)})"
+        self.display_sql = self.key_sql
+
     def _plan_integer(self) -> None:
+        if not getattr(self.field, "bare_number", True):
+            self._plan_integer_in_text()
+            return
         # A plain integer is one BIGINT prints back unchanged: no plus sign, space or leading zero.
         self.sql_typed, self.key_type = True, "HUGEINT"
         self.pre_sql = f"TRY_CAST({self.column} AS BIGINT)"
@@ -144,6 +216,15 @@ class FieldPlan:
         self.pre_key = f"p{self.number}"
         self.shape = f"coalesce(CAST({self.pre_sql} AS VARCHAR) = {self.column}, FALSE)"
         self.key_sql = f"CAST({self.column} AS HUGEINT)"
+        self.display_sql = f"CAST({self.key_sql} AS VARCHAR)"
+
+    def _plan_integer_in_text(self) -> None:
+        """``bareNumber: false``: frictionless drops the text before the first digit or minus and after the last."""
+        # RE2 \pN takes in more than Python's \d: text around a digit of another script goes to Python.
+        pattern = "[^-\\pN]*(-?(?:0|[1-9][0-9]{0,17}))[^\\pN]*"
+        self.sql_typed, self.key_type = True, "HUGEINT"
+        self.shape = f"regexp_full_match({self.column}, {sql_literal(pattern)})"
+        self.key_sql = f"TRY_CAST(regexp_extract({self.column}, {sql_literal('^' + pattern + '$')}, 1) AS HUGEINT)"
         self.display_sql = f"CAST({self.key_sql} AS VARCHAR)"
 
     def _plan_number(self) -> None:
@@ -183,22 +264,36 @@ class FieldPlan:
 
     def _plan_date(self) -> None:
         strptime = "%Y-%m-%d" if self.field.format == "default" else str(self.field.format)
-        pieces = re.split(r"(%.)", strptime)
-        directives = [p for p in pieces if p.startswith("%")]
-        if sorted(directives) != ["%Y", "%d", "%m"] or "%" in "".join(p for p in pieces if p not in directives):
+        parts = strptime_pattern(strptime)
+        if parts is None or set(parts.groups) != DATE_KINDS:
             return
-        pattern = "".join(DATE_PARTS[p] if p in DATE_PARTS else literal_pattern(p) for p in pieces if p)
-        column = self.column
         self.sql_typed, self.key_type = True, "DATE"
-        self.key_sql = f"CAST(try_strptime({column}, {sql_literal(strptime)}) AS DATE)"
-        self.shape = f"(regexp_full_match({column}, {sql_literal(pattern)}) AND {self.key_sql} IS NOT NULL)"
+        self._plan_strptime_parts(parts, "date")
         self.display_sql = f"CAST({self.key_sql} AS VARCHAR)"
         if strptime == "%Y-%m-%d":
             # A date DuckDB prints back unchanged, years 1000 to 9999.
+            column = self.column
             self.pre_sql = f"TRY_CAST({column} AS DATE)"
             self.pre_shape = (f"coalesce(CAST(p{self.number} AS VARCHAR) = {column} AND length({column}) = 10 "
                               f"AND NOT starts_with({column}, '0'), FALSE)")
             self.pre_key = f"p{self.number}"
+
+    def _plan_strptime(self, kind: str, strptime: str) -> None:
+        """A datetime or time with a ``strptime`` format of numeric parts (no zone): ``str()`` of the value in SQL."""
+        parts = strptime_pattern(strptime)
+        wanted = DATE_KINDS | CLOCK_KINDS if kind == "datetime" else CLOCK_KINDS
+        if parts is None or set(parts.groups) - {"second"} != wanted:
+            return
+        self._plan_strptime_parts(parts, kind)
+        self.display_sql = self.key_sql
+
+    def _plan_strptime_parts(self, parts: StrptimePattern, kind: str) -> None:
+        """Shape and key from the parts ``regexp_extract`` finds, once per cell in the scan (``p{number}``)."""
+        extracted = (f"regexp_extract({self.column}, {sql_literal(parts.pattern)}, "
+                     f"[{', '.join(sql_literal(k) for k in parts.groups)}])")
+        self.pre_sql = extracted
+        self.shape, self.key_sql = strptime_sql(parts, extracted, kind)
+        self.pre_shape, self.pre_key = strptime_sql(parts, f"p{self.number}", kind)
 
     def _plan_constraints(self) -> None:
         """(constraint name, SQL condition a valid key meets, note) in frictionless's order."""
@@ -228,11 +323,91 @@ class FieldPlan:
         return lambda k: f"regexp_full_match({k}, {sql_literal(value)})"
 
 
+@dataclass
+class StrptimePattern:
+    """An anchored RE2 pattern matching a subset of what a ``strptime`` format reads.
+
+    ``groups`` gives the group of each part by kind (``year``, ``month``, ``day``, ``hour``,
+    ``minute``, ``second``), ``directives`` the format's directive for it.
+    """
+
+    pattern: str
+    groups: dict[str, int]
+    directives: dict[str, str]
+
+
+def strptime_pattern(strptime: str) -> StrptimePattern | None:
+    """The pattern of a format made of numeric dates and clocks (``%Y %y %m %b %B %d %H %M %S``),
+    each part at most once, and literal text: None for other formats."""
+    pieces = [p for p in re.split(r"(%.)", strptime) if p]
+    directives = [p for p in pieces if p.startswith("%")]
+    kinds = [STRPTIME_KINDS.get(d, "") for d in directives]
+    if "" in kinds or len(set(kinds)) != len(kinds) or any("%" in p for p in pieces if p not in directives):
+        return None
+    # Unpadded parts only where no digit can run into them.
+    numeric = [p in STRPTIME_PARTS or any(c.isdigit() for c in p) for p in pieces]
+    unpadded = not any(a and b for a, b in itertools.pairwise(numeric))
+    pattern = "^"
+    for piece in pieces:
+        if piece in ("%b", "%B"):
+            names = [date(2000, m, 1).strftime(piece) for m in range(1, 13)]
+            pattern += "((?i:" + "|".join(literal_pattern(n) for n in names) + "))"
+        elif piece in directives:
+            part = UNPADDED_PARTS.get(piece, STRPTIME_PARTS[piece]) if unpadded else STRPTIME_PARTS[piece]
+            pattern += f"((?:{part}))"
+        else:
+            pattern += literal_pattern(piece)
+    groups = {kind: number for number, kind in enumerate(kinds, start=1)}
+    return StrptimePattern(pattern + "$", groups, dict(zip(kinds, directives, strict=True)))
+
+
+def strptime_sql(parts: StrptimePattern, extracted: str, kind: str) -> tuple[str, str]:
+    """SQL (shape, key) of a cell whose parts ``regexp_extract`` gave as the struct ``extracted``.
+
+    The key is what frictionless's reader gives: a DATE for a date, ``str()`` of the value for a
+    datetime or time. A struct of empty parts (the cell does not match) has no shape.
+    """
+    numbers = {k: f"TRY_CAST(struct_extract({extracted}, '{k}') AS INTEGER)" for k in parts.groups}
+    if parts.directives.get("year") == "%y":
+        # Python's %y: 69 to 99 are 1969 to 1999, 00 to 68 are 2000 to 2068.
+        short = numbers["year"]
+        numbers["year"] = f"({short} + CASE WHEN {short} <= 68 THEN 2000 ELSE 1900 END)"
+    if parts.directives.get("month") in ("%b", "%B"):
+        names = [sql_literal(date(2000, m, 1).strftime(parts.directives["month"]).lower()) for m in range(1, 13)]
+        numbers["month"] = f"list_position([{', '.join(names)}], lower(struct_extract({extracted}, 'month')))"
+    numbers.setdefault("second", "0")
+    if kind == "time":
+        valid = f"({numbers['hour']} IS NOT NULL)"
+        clock = f"make_time({numbers['hour']}, {numbers['minute']}, {numbers['second']})"
+        return valid, f"CASE WHEN {valid} THEN CAST({clock} AS VARCHAR) END"
+    year, month, day = numbers["year"], numbers["month"], numbers["day"]
+    leap = f"({year} % 4 = 0 AND {year} % 100 <> 0 OR {year} % 400 = 0)"
+    days = (f"CASE WHEN {month} = 2 THEN CASE WHEN {leap} THEN 29 ELSE 28 END "
+            f"WHEN {month} IN (4, 6, 9, 11) THEN 30 ELSE 31 END")
+    valid = f"coalesce({day} <= {days}, FALSE)"
+    if kind == "date":
+        return valid, f"CASE WHEN {valid} THEN make_date({year}, {month}, {day}) END"
+    clock = f"{numbers['hour']}, {numbers['minute']}, {numbers['second']}"
+    return valid, f"CASE WHEN {valid} THEN CAST(make_timestamp({year}, {month}, {day}, {clock}) AS VARCHAR) END"
+
+
+def key_field_names(schema: frictionless.Schema) -> set[str]:
+    """The fields unique, primary and foreign keys compare."""
+    names = set(schema.primary_key)
+    for fk in schema.foreign_keys:
+        names.update(fk["fields"])
+        if not fk["reference"]["resource"]:
+            names.update(fk["reference"]["fields"])
+    return names | {str(f.name) for f in schema.fields if f.constraints.get("unique")}
+
+
 def plan_fields(schema: frictionless.Schema) -> list[FieldPlan]:
     plans = []
+    keyed = key_field_names(schema)
     for number, schema_field in enumerate(schema.fields, start=1):
         missing = schema_field.missing_values
         if not schema_field.has_defined("missing_values"):
             missing = schema.missing_values
-        plans.append(FieldPlan(field=schema_field, number=number, missing_values=list(missing)))
+        plans.append(FieldPlan(field=schema_field, number=number, missing_values=list(missing),
+                               keyed=schema_field.name in keyed))
     return plans

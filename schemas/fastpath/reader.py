@@ -4,26 +4,33 @@ A source yields per table row the cells ``c1..cN`` of the schema's N fields (NUL
 no such cell, '' where the cell is empty) and ``spare`` (not NULL when the row has more than N
 cells); the normalized copy also gives ``rn`` (frictionless numbering: the header row is row
 ``header_row``), ``ncells`` and ``extras`` (the cells beyond the Nth). DuckDB parses the file
-directly when every physical line is one row; the full cells of the few rows it cannot give exactly
-(extra cells) are re-read by Python's csv module, the parser frictionless uses. A blank line or a
-quoted line break moves the whole parse to Python's csv module, which writes a normalized copy
-DuckDB then reads, so row numbers stay frictionless's.
+itself; the full cells of the few rows it cannot give exactly (extra cells) are re-read by Python's
+csv module, the parser frictionless uses. frictionless numbers rows by CSV record, a blank line
+being a record without cells: when the lines are not one record each (blank lines, which DuckDB
+skips, or quoted line breaks), ``record_layout`` finds from the quotes of each line where the
+records lie, and DuckDB's rows are numbered from it. Files the lines cannot tell (a quote left
+open, a lone carriage return, a stray quote inside a cell) go through a normalized copy written by
+Python's csv module.
 """
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import csv
 import hashlib
 import json
+import re
 import tempfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from schemas.sniff import Dialect
 
 CHUNK = 4 * 1024 * 1024
+# Python's csv module ends a record at a lone carriage return too: lines alone cannot tell those files.
+BARE_CARRIAGE_RETURN = re.compile(rb"\r(?!\n)")
 ABSENT = "\x00absent\x00"
 Progress = Callable[[int, int], None]
 
@@ -86,13 +93,148 @@ def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def direct_source(path: Path, dialect: Dialect, n: int) -> str:
-    """The rows as DuckDB parses them, in file order but not numbered, with one spare column to notice extra cells."""
+def direct_source(path: Path, dialect: Dialect, n: int, parallel: bool = True) -> str:
+    """The rows as DuckDB parses them, in file order but not numbered, with one spare column to notice extra cells.
+
+    DuckDB skips blank lines. Its parallel reader refuses quoted line breaks (with the padding of
+    short rows): a file holding one is read on one thread.
+    """
     cells = ", ".join(f"c{i}" for i in range(1, n + 1))
     return f"""SELECT {cells}, c{n + 1} AS spare FROM read_csv({_quote(str(path))}, header=false,
         skip={dialect.header_row}, delim={_quote(dialect.delimiter)}, quote={_quote(dialect.quote_char)},
         escape={_quote(dialect.quote_char)}, columns={_columns(n + 1)}, null_padding=true, strict_mode=false,
-        nullstr={_quote(ABSENT)}, auto_detect=false, parallel=true)"""
+        nullstr={_quote(ABSENT)}, auto_detect=false, parallel={str(parallel).lower()})"""
+
+
+@dataclass
+class Layout:
+    """How the records of a file lie on its lines when some are blank or run over several lines.
+
+    Records are numbered as Python's csv module reads them, header rows included, which is
+    frictionless's row numbering; ``blank`` are the blank records after the header, ``spans`` the
+    records over several lines as (record, first line, lines).
+    """
+
+    records: int
+    blank: list[int] = field(default_factory=list)
+    spans: list[tuple[int, int, int]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._starts = [record for record, _, _ in self.spans]
+        self._extra = [0]
+        for _, _, lines in self.spans:
+            self._extra.append(self._extra[-1] + lines - 1)
+
+    def lines(self, record: int) -> tuple[int, int]:
+        """The first line of ``record`` and its number of lines."""
+        before = bisect.bisect_left(self._starts, record)
+        if before < len(self._starts) and self._starts[before] == record:
+            return self.spans[before][1], self.spans[before][2]
+        return record + self._extra[before], 1
+
+
+def _blocks(path: Path, size: int) -> Iterator[bytes]:
+    """The file in blocks of whole lines, each ending with its line feed (the last one maybe without)."""
+    carry = b""
+    with path.open("rb") as handle:
+        while chunk := handle.read(size):
+            block = carry + chunk
+            cut = block.rfind(b"\n") + 1
+            carry = block[cut:]
+            if cut:
+                yield block[:cut]
+    if carry:
+        yield carry
+
+
+def _blank_lines(block: bytes) -> list[int]:
+    """Where the lines of ``block`` holding nothing, or only a carriage return, start: records without cells."""
+    starts = [0] if block.startswith((b"\n", b"\r\n")) else []
+    for gap in (b"\n\n", b"\n\r\n") if b"\r" in block else (b"\n\n",):
+        at = block.find(gap)
+        while at >= 0:
+            starts.append(at + 1)
+            at = block.find(gap, at + 1)
+    return sorted(starts)
+
+
+class _RecordScanner:
+    """Follows the records line by line; blocks with no quoted line break are counted without a loop."""
+
+    def __init__(self, quote: bytes) -> None:
+        self.quote = quote
+        # A quoted cell on one line: what remains of a block without them shows the quotes that matter.
+        self.quoted_cell = re.compile(re.escape(quote) + b"[^" + re.escape(quote) + b"\n]*" + re.escape(quote))
+        self.blank: list[int] = []
+        self.spans: list[tuple[int, int, int]] = []
+        self.record = self.number = self.first = 0
+        self.inside = False
+
+    def read(self, block: bytes) -> bool:
+        """Take in one block; False when the lines cannot tell the records."""
+        if self.inside or self.quote in self.quoted_cell.sub(b"", block):
+            return self._lines(block)
+        if b"\r" in block and BARE_CARRIAGE_RETURN.search(block):
+            return False
+        seen = start = 0
+        for line_start in _blank_lines(block):
+            seen += block.count(b"\n", start, line_start)
+            start = line_start
+            self.blank.append(self.record + seen + 1)
+        lines = block.count(b"\n") + (not block.endswith(b"\n"))
+        self.number += lines
+        self.record += lines
+        return True
+
+    def _lines(self, block: bytes) -> bool:
+        lines = block.split(b"\n")
+        if block.endswith(b"\n"):
+            lines.pop()
+        for line in lines:
+            self.number += 1
+            if not self.inside:
+                self.record, self.first = self.record + 1, self.number
+                if line == b"" or line == b"\r":
+                    self.blank.append(self.record)
+                    continue
+                if b"\r" in line[:-1]:
+                    return False
+            if self.quote in line and line.count(self.quote) % 2:
+                self.inside = not self.inside
+                if not self.inside:
+                    self.spans.append((self.record, self.first, self.number - self.first + 1))
+        return True
+
+
+def record_layout(path: Path, dialect: Dialect) -> Layout | None:
+    """Where the records of the UTF-8 file ``path`` are, found from the quotes of each line.
+
+    None when the lines alone cannot tell it as Python's csv module would: a quote left open at the
+    end, a carriage return inside a line, a blank or broken record among the header rows, or a
+    record over several lines that Python's csv module does not read as one.
+    """
+    scanner = _RecordScanner(dialect.quote_char.encode())
+    # Small blocks: only those holding a quoted line break are read line by line.
+    if not all(scanner.read(block) for block in _blocks(path, 256 * 1024)) or scanner.inside:
+        return None
+    if any(r <= dialect.header_row for r in scanner.blank + [r for r, _, _ in scanner.spans]):
+        return None
+    layout = Layout(records=scanner.record, blank=scanner.blank, spans=scanner.spans)
+    if layout.spans and not _one_record_each(path, dialect, layout):
+        return None
+    return layout
+
+
+def _one_record_each(path: Path, dialect: Dialect, layout: Layout) -> bool:
+    """Whether Python's csv module reads each span of ``layout`` as one record."""
+    wanted = sorted(line for _, start, lines in layout.spans for line in range(start, start + lines))
+    text = {number: line.decode() for number, line in _physical_lines(path, wanted)}
+    for _, start, lines in layout.spans:
+        pieces = [text[number] + "\n" for number in range(start, start + lines)]
+        records = list(csv.reader(pieces, delimiter=dialect.delimiter, quotechar=dialect.quote_char))
+        if len(records) != 1:
+            return False
+    return True
 
 
 def normalized_source(path: Path, dialect: Dialect, n: int, workdir: Path) -> tuple[str, int]:
@@ -138,14 +280,23 @@ def _physical_lines(path: Path, numbers: list[int]) -> Iterator[tuple[int, bytes
         yield target, carry
 
 
-def fetch_rows(path: Path, dialect: Dialect, numbers: list[int]) -> dict[int, list[str]]:
-    """The rows ``numbers`` as Python's csv module reads their lines (row numbers are line numbers here)."""
+def fetch_rows(
+    path: Path, dialect: Dialect, numbers: list[int], layout: Layout | None = None
+) -> dict[int, list[str]]:
+    """The rows ``numbers`` as Python's csv module reads their lines (row numbers are line numbers
+    unless ``layout`` says where the records are)."""
     encoding = "utf-8" if dialect.encoding == "utf-8-sig" else dialect.encoding
-    # One reader per line: a quote left open must not run on into the next row.
-    return {
-        number: next(csv.reader([line.decode(encoding)], delimiter=dialect.delimiter, quotechar=dialect.quote_char))
-        for number, line in _physical_lines(path, sorted(set(numbers)))
-    }
+    places = {number: layout.lines(number) if layout else (number, 1) for number in set(numbers)}
+    wanted = sorted({line for start, lines in places.values() for line in range(start, start + lines)})
+    text = {number: line.decode(encoding) for number, line in _physical_lines(path, wanted)}
+    rows = {}
+    for number, (start, lines) in places.items():
+        if start not in text:
+            continue
+        # One reader per record: a quote left open must not run on into the next row.
+        pieces = [text[line] + "\n" for line in range(start, start + lines - 1)] + [text[start + lines - 1]]
+        rows[number] = next(csv.reader(pieces, delimiter=dialect.delimiter, quotechar=dialect.quote_char))
+    return rows
 
 
 def workspace() -> tempfile.TemporaryDirectory[str]:

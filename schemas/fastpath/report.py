@@ -94,6 +94,8 @@ def fetch_errors(
     con.execute("DROP TABLE typed")
     con.execute("DROP VIEW scan")
     con.execute("DROP TABLE scan_rows")
+    con.execute("DROP TABLE IF EXISTS blank_shifts")
+    con.execute("DROP TABLE IF EXISTS blank_records")
     types = ", ".join(f"'{t}'" for t in ERROR_CLASSES)
     errors = con.execute(
         f"SELECT rn, fnum, list_position([{types}], type) - 1, note, cell, {_message_sql()} FROM errors {order}"

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.schemas.parity import assert_same_errors, error_keys, run_both, write
+from tests.schemas.parity import assert_same_errors, error_keys, run_both, sorted_errors, write
 
 KECAMATAN = ["Pontianak Selatan", "Pontianak Timur", "Pontianak Barat", "Pontianak Utara", "Pontianak Kota",
              "Pontianak Tenggara"]
@@ -83,6 +83,62 @@ CASES: dict[str, tuple[dict[str, Any], str]] = {
                "constraints": {"maximum": 2030}}, {"name": "a", "type": "date", "format": "any"}),
         "dt,t,y,a\n2024-01-01T10:00:00,10:00:00,2024,31 Dec 2024\n2024-01-01,10:00,24,x\n"
         "2024-01-01T10:00:00Z,25:00:00,2031,2024/01/02\n",
+    ),
+    "datetime-default": (
+        schema({"name": "dt", "type": "datetime", "constraints": {"unique": True}},
+               {"name": "w", "type": "datetime", "constraints": {"required": True}}),
+        "dt,w\n2024-01-01T10:00:00Z,2024-02-29T23:59:59\n2024-01-01T10:00:00+00:00,2023-02-29T00:00:00\n"
+        "2024-01-01 10:00:00.5+07:00,2024-01-01T24:00:00\n2024-01-01T10:00:00.500+07:00,2024-12-31T24:00:00\n"
+        "2024-01-01T10:00:00.000-00:00,2024-01-01T10:00:00+24:00\n2024-01-01T10:00:00,2024-01-01T10:00:00,5\n"
+        "2024-01-01T10:00:00.000000,2024-01-01x10:00:00\n1999-12-31T23:59:59-03:30,2024-01-01T10:00\n"
+        "0999-01-01T00:00:00,20240101T100000\n2024-13-01T00:00:00,2024-01-01T10:00:00.1234567z\n"
+        "2024-06-30T12:00:00+0700,2024-06-30T12:00:60\n2024-06-30T12:00:00.1234567,\n"
+        "2024-06-30T12:00:00.123456,2024-06-30t12:00:00-00\n",
+    ),
+    "time-default": (
+        schema({"name": "t", "type": "time", "constraints": {"unique": True}}, {"name": "u", "type": "time"}),
+        "t,u\n10:00:00,00:00:00\n10:00:00.000,24:00:00\n23:59:59.999999,24:00:01\n00:00:00+07:00,25:00:00\n"
+        "00:00:00Z,10:00\n00:00:00+00:00,10:60:00\n00:00:00-00:00,10:00:00.1234567\n12:30:00-03:30,1000:00\n"
+        "12:30:00.5,12:30:00,5\n12:30:00.500000,x\n",
+    ),
+    "geopoint-default": (
+        schema({"name": "g", "type": "geopoint"}, {"name": "k", "type": "geopoint", "constraints": {"unique": True}}),
+        "g,k\n\"109.3, -0.03\",\"109.3, -0.03\"\n\"-180,90\",\"109.30,-0.030\"\n\"180.0,-90.0\",\"0,0\"\n"
+        "\"180.1,0\",\"-0,1\"\n\"0,90.5\",\"1e2,0\"\n\"109.3,-0.03,1\",\"0.00001,1\"\n\" 109 , 0 \",\"180,90\"\n"
+        "\"1e2,0\",\"180.00,90.0\"\n\"007,1\",x\n\"-0,-0\",\"-180,-90\"\n\"179.999999999,89.999999999\",\"1, 2\"\n"
+        "\"1 , 2\",\"1,2\"\n",
+    ),
+    "uuid-and-uri": (
+        schema({"name": "i", "type": "string", "format": "uuid", "constraints": {"unique": True, "maxLength": 36}},
+               {"name": "u", "type": "string", "format": "uri", "constraints": {"pattern": "https?:.*"}}),
+        "i,u\n8f14e45f-ceea-467f-a8f6-1c3b2f0f5b3a,https://data.pontianak.go.id\n"
+        "8F14E45F-CEEA-467F-A8F6-1C3B2F0F5B3A,http://x\n8f14e45fceea467fa8f61c3b2f0f5b3a,mailto:a@b.id\n"
+        "{8f14e45f-ceea-467f-a8f6-1c3b2f0f5b3a},no scheme\n8f14e45f-ceea-467f-a8f6-1c3b2f0f5b3a,1http://x\n"
+        "8f14e45f-ceea-467f-a8f6-1c3b2f0f5b3g,h+t.t-p:\n,:x\n",
+    ),
+    "dates-other-formats": (
+        schema({"name": "a", "type": "date", "format": "%d/%m/%y", "constraints": {"unique": True}},
+               {"name": "b", "type": "date", "format": "%d %b %Y", "constraints": {"minimum": "01 Jan 2000"}},
+               {"name": "c", "type": "date", "format": "%d %B %Y"},
+               {"name": "d", "type": "date", "format": "%Y%m%d"},
+               {"name": "e", "type": "date", "format": "%d.%m.%Y", "constraints": {"enum": ["1.2.2024"]}}),
+        "a,b,c,d,e\n31/12/24,31 Dec 2024,31 December 2024,20241231,01.02.2024\n"
+        "1/2/68,1 jan 2024,1 january 2024,2024131,1.2.2024\n01/02/69,29 FEB 2023,29 February 2024,20240229,29.2.2023\n"
+        "31/12/2024,31 Des 2024,31 Dec 2024,2024-12-31,32.1.2024\n01/02/2068,01 Jan 1999,01  January 2024,"
+        "00010101,1.13.2024\n29/02/00,1  Jan 2024,1 May 2024,99991231,01.02.24\n29/02/00,x,y,z,w\n"
+        "1/2/69,31 Dec 2024,31 december 2024,20240230,1.2.2024 \n",
+    ),
+    "datetime-time-formats": (
+        schema({"name": "w", "type": "datetime", "format": "%d/%m/%Y %H:%M", "constraints": {"unique": True}},
+               {"name": "j", "type": "time", "format": "%H:%M", "constraints": {"unique": True}},
+               {"name": "k", "type": "time", "format": "%H.%M.%S", "constraints": {"enum": ["07.00.00"]}}),
+        "w,j,k\n31/12/2024 13:45,07:05,07.00.00\n1/2/2024 7:05,7:05,7.0.0\n01/02/2024 07:05,24:00,23.59.60\n"
+        "29/2/2023 10:00,7:60,x\n31/12/2024 13:45:00,13.45,07.00\n1/2/2024 07:5,  7:05,07.00.00\n",
+    ),
+    "integer-in-text": (
+        schema({"name": "n", "type": "integer", "bareNumber": False, "constraints": {"unique": True, "minimum": 0}}),
+        "n\nRp 100\n100 orang\n-5 kg\nabc\n+7\nRp -0\n100\nRp 1.000\n-Rp 5\nRp 00\nke-3\n"
+        "\u0663 buah\n12 m\u00b2\nRp 12\u0663\n Rp 100 \n007\n",
     ),
     "geopoint-and-formats": (
         schema({"name": "g", "type": "geopoint"}, {"name": "m", "type": "string", "format": "email"},
@@ -222,3 +278,85 @@ def test_a_pattern_re2_cannot_run_is_checked_by_frictionless(tmp_path: Path) -> 
     descriptor = schema({"name": "kode", "type": "string", "constraints": {"pattern": "(?!00)[0-9]{2}"}})
     reference = assert_same_errors(write(tmp_path, "kode\n12\n00\n"), descriptor)
     assert error_keys(reference) == {("constraint-error", 3, "kode")}
+
+
+RECORDS_CASES: dict[str, tuple[dict[str, Any], str]] = {
+    "blank-lines": (
+        schema({"name": "id", "type": "integer", "constraints": {"unique": True}}, {"name": "s", "type": "string"},
+               primaryKey=["id"]),
+        "id,s\n1,a\n\n2,b\n\n\n3,c\n1,d\nx,e\n\n",
+    ),
+    "blank-lines-crlf": (
+        schema({"name": "id", "type": "integer"}, {"name": "s", "type": "string", "constraints": {"required": True}}),
+        "id,s\r\n1,a\r\n\r\n2,\r\n3,c,extra\r\n\r\n",
+    ),
+    "quoted-line-breaks": (
+        schema({"name": "id", "type": "integer", "constraints": {"unique": True}}, {"name": "alamat", "type": "string"},
+               {"name": "n", "type": "integer"}),
+        "id,alamat,n\n1,\"Jl. Gajah Mada\nPontianak\",1\n2,\"baris\n\ntiga\",x\n\n3,\"a,\"\"b\"\"\nc\",2,lebih\n"
+        "1,biasa,3\n4,\"akhir\n\",4\n5\n",
+    ),
+    "quoted-line-breaks-crlf": (
+        schema({"name": "id", "type": "integer"}, {"name": "alamat", "type": "string",
+                                                   "constraints": {"maxLength": 8}}),
+        "id,alamat\r\n1,\"Jl. Tanjungpura\r\nPontianak\"\r\n\r\n2,\"ok\"\r\nx,\"dua\r\nbaris\"\r\n",
+    ),
+    "many-blank-lines": (
+        schema({"name": "id", "type": "integer", "constraints": {"unique": True}}),
+        "id\n" + "".join(f"{i}\n\n" if i % 3 else f"{i}\n\n\n" for i in range(1, 60)) + "1\nx\n",
+    ),
+    "key-errors-after-line-breaks": (
+        schema({"name": "id", "type": "integer", "constraints": {"unique": True}}, {"name": "s", "type": "string"},
+               foreignKeys=[{"fields": ["id"], "reference": {"resource": "", "fields": ["id"]}}]),
+        "id,s\n1,\"a\nb\"\n\n2,c\n1,\"d\ne\"\n2,f\n",
+    ),
+}
+# Odd lines the fast path leaves to Python's csv module (a normalized copy).
+NORMALIZED_CASES: dict[str, tuple[dict[str, Any], str]] = {
+    "stray-quote-in-a-cell": (
+        schema({"name": "id", "type": "integer"}, {"name": "s", "type": "string"}),
+        "id,s\n1,12\" pipa\n\n2,b\n3,\"c\nd\"\nx,e\n",
+    ),
+    "quote-left-open": (
+        schema({"name": "id", "type": "integer"}, {"name": "s", "type": "string"}),
+        "id,s\n1,a\n\n2,\"b\n3,c\n",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(RECORDS_CASES))
+def test_blank_lines_and_quoted_line_breaks_are_read_by_duckdb(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    """The rows keep frictionless's numbers without the normalized copy (which the test forbids)."""
+    import frictionless
+
+    from schemas.fastpath import engine
+    from schemas.sniff import sniff_dialect
+
+    descriptor, text = RECORDS_CASES[name]
+    path = write(tmp_path, text)
+    reference = assert_same_errors(path, descriptor)
+    assert not reference["valid"]
+
+    def refused(*args: Any) -> Any:
+        raise AssertionError("normalized copy")
+
+    monkeypatch.setattr(engine, "normalized_source", refused)
+    task = engine.validate_csv(path, frictionless.Schema.from_descriptor(descriptor), sniff_dialect(path))
+    assert sorted_errors({"tasks": [task]}) == sorted_errors(reference)
+
+
+@pytest.mark.parametrize("name", sorted(NORMALIZED_CASES))
+def test_odd_quoting_still_gets_frictionless_s_rows(tmp_path: Path, name: str) -> None:
+    import frictionless
+
+    from schemas.fastpath import engine
+    from schemas.sniff import sniff_dialect
+
+    descriptor, text = NORMALIZED_CASES[name]
+    path = write(tmp_path, text)
+    reference = assert_same_errors(path, descriptor)
+    assert not reference["valid"]
+    task = engine.validate_csv(path, frictionless.Schema.from_descriptor(descriptor), sniff_dialect(path))
+    assert sorted_errors({"tasks": [task]}) == sorted_errors(reference)
