@@ -89,11 +89,20 @@ def _header_row(rows: list[list[Any]]) -> int:
 
 
 def _excel_rows(path: Path, sheet: str | int) -> list[list[Any]]:
-    from python_calamine import CalamineWorkbook
+    """The first rows of a worksheet, streamed: a large workbook is not loaded to sniff ten rows.
 
-    workbook = CalamineWorkbook.from_path(str(path))
-    name = workbook.sheet_names[sheet - 1] if isinstance(sheet, int) else sheet
-    return list(workbook.get_sheet_by_name(name).to_python(nrows=SAMPLE_ROWS))
+    A workbook or sheet that cannot be read gives no rows: validation then reports what is wrong."""
+    import openpyxl
+
+    with path.open("rb") as handle:  # a stored file has no extension for openpyxl to trust
+        try:
+            workbook = openpyxl.load_workbook(handle, read_only=True, data_only=True)
+            worksheet = workbook.worksheets[sheet - 1] if isinstance(sheet, int) else workbook[sheet]
+            rows = [list(row) for row in worksheet.iter_rows(max_row=SAMPLE_ROWS, values_only=True)]
+        except Exception:  # any unreadable workbook: frictionless names the problem
+            return []
+        workbook.close()
+        return rows
 
 
 def sniff_dialect(path: str | Path, format: str | None = None, **overrides: Any) -> Dialect:

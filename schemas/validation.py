@@ -1,9 +1,10 @@
 """The one validation entry point of Terbuka (API, harvesters, CLI) and its report helpers.
 
-Small files are checked by frictionless itself; CSV files from ``FAST_PATH_BYTES`` on by the
-columnar fast path, which gives the same errors in the same report format. Whatever the fast
-path cannot reproduce exactly (an Excel workbook, a header frictionless does not match by
-position, an unreadable byte) goes to frictionless.
+Small files are checked by frictionless itself; CSV and XLSX files from ``FAST_PATH_BYTES`` on
+(a workbook's sheet first written to CSV) by the columnar fast path, which gives the same errors
+in the same report format. Whatever the fast path cannot reproduce exactly (a header frictionless
+does not match by position, an unreadable byte, an Excel cell no CSV text types the same) goes
+to frictionless.
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ from typing import Any, Literal
 import frictionless
 
 from schemas.fastpath.engine import Unsupported, validate_csv
+from schemas.fastpath.xlsx import validate_xlsx
 from schemas.registry import REFERENCE_TABLES, reference_table, resolve_schema
-from schemas.sniff import Dialect, frictionless_resource, sniff_dialect
+from schemas.sniff import EXCEL_FORMATS, Dialect, frictionless_resource, sniff_dialect
 
 FAST_PATH_BYTES = int(os.environ.get("TERBUKA_VALIDATION_FAST_PATH_BYTES", 256 * 1024))
 SCHEMA_INFERRED = "schema inferred"
@@ -85,9 +87,10 @@ def validate_file(
         raise FileNotFoundError(f"no file {str(path)!r}")
     sniffed = sniff_dialect(path, format, **(dialect or {}))
     size = path.stat().st_size
-    fast = sniffed.format in ("csv", "tsv", "txt") and (
-        engine == "fast" or (engine == "auto" and size >= FAST_PATH_BYTES)
-    )
+    excel = sniffed.format in EXCEL_FORMATS
+    large = engine == "fast" or (engine == "auto" and size >= FAST_PATH_BYTES)
+    # Inferring a workbook's schema loads the whole workbook, in which frictionless validates it as well.
+    fast = large and (sniffed.format in ("csv", "tsv", "txt") or (excel and (schema is not None or engine == "fast")))
     table_schema: frictionless.Schema | None = None
     warnings = [SCHEMA_INFERRED]
     if schema is not None or fast:
@@ -95,7 +98,8 @@ def validate_file(
     task: dict[str, Any] | None = None
     if fast and table_schema is not None:
         try:
-            task = validate_csv(path, table_schema, sniffed, limit_errors=limit_errors, progress=progress)
+            validate = validate_xlsx if excel else validate_csv
+            task = validate(path, table_schema, sniffed, limit_errors=limit_errors, progress=progress)
         except Unsupported:
             task = None
     if task is None:

@@ -71,6 +71,17 @@ def test_xlsx_with_title_row_and_merged_cells(tmp_path: Path) -> None:
     errors = [(e["rowNumber"], e["type"], e.get("fieldName")) for e in report["tasks"][0]["errors"]]
     # The merged kecamatan fills both rows (no required error on row 4); the word in a number column is reported.
     assert errors == [(5, "type-error", "jumlah")]
+    stored = tmp_path / "0f3a9c"  # the file store keeps files by hash, with no extension
+    stored.write_bytes(path.read_bytes())
+    assert sniff_dialect(stored, "xlsx").header_row == 2
+
+
+def test_an_unreadable_workbook_is_a_format_error_not_a_crash(tmp_path: Path) -> None:
+    path = tmp_path / "rusak.xlsx"
+    path.write_bytes(b"PK\x03\x04 bukan workbook")
+    report = validate_file(path)
+    assert not report["valid"]
+    assert [e["type"] for e in report["tasks"][0]["errors"]] == ["format-error"]
 
 
 def test_inferred_schema_is_flagged(tmp_path: Path) -> None:
