@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import frictionless
 from frictionless import settings as frictionless_settings
@@ -22,11 +23,13 @@ from frictionless.fields import AnyField
 from frictionless.formats.csv import CsvControl
 from frictionless.formats.excel import ExcelControl
 from frictionless.table.label_matching import deduplicate_names
+from openpyxl.xml.constants import SHEET_MAIN_NS
 
 SAMPLE_BYTES = 64 * 1024
 SAMPLE_ROWS = 10
 DELIMITERS = (",", ";", "\t", "|")
 EXCEL_FORMATS = ("xlsx", "xlsm")
+VALUE_TAGS = (f"{{{SHEET_MAIN_NS}}}v", f"{{{SHEET_MAIN_NS}}}t")  # a cell's value, or its inline text
 
 
 @dataclass(frozen=True)
@@ -89,20 +92,36 @@ def _header_row(rows: list[list[Any]]) -> int:
 
 
 def _excel_rows(path: Path, sheet: str | int) -> list[list[Any]]:
-    """The first rows of a worksheet, streamed: a large workbook is not loaded to sniff ten rows.
+    """Which cells of a worksheet's first rows hold a value (1) or not (None): all the header row needs.
 
-    A workbook or sheet that cannot be read gives no rows: validation then reports what is wrong."""
-    import openpyxl
+    The sheet's XML is streamed and its strings are left unresolved, so a large workbook costs
+    nothing here. A workbook or sheet that cannot be read gives no rows: validation reports why."""
+    from openpyxl.reader.excel import ExcelReader
 
     with path.open("rb") as handle:  # a stored file has no extension for openpyxl to trust
         try:
-            workbook = openpyxl.load_workbook(handle, read_only=True, data_only=True)
-            worksheet = workbook.worksheets[sheet - 1] if isinstance(sheet, int) else workbook[sheet]
-            rows = [list(row) for row in worksheet.iter_rows(max_row=SAMPLE_ROWS, values_only=True)]
+            reader = ExcelReader(handle, read_only=True, data_only=True)
+            reader.read_manifest()
+            reader.read_workbook()
+            sheets = [(s.name, rel.target) for s, rel in reader.parser.find_sheets()
+                      if rel.target in reader.valid_files and "chartsheet" not in rel.Type]
+            part = dict(sheets)[sheet] if isinstance(sheet, str) else sheets[sheet - 1][1]
+            rows: list[list[Any]] = []
+            with reader.archive.open(part) as xml:
+                for _, element in ElementTree.iterparse(xml):
+                    if element.tag != f"{{{SHEET_MAIN_NS}}}row":
+                        continue
+                    number = int(element.get("r") or len(rows) + 1)
+                    rows.extend([] for _ in range(min(number, SAMPLE_ROWS + 1) - 1 - len(rows)))
+                    if number > SAMPLE_ROWS:
+                        break
+                    rows.append([1 if any((t.text or "") for t in cell.iter() if t.tag in VALUE_TAGS) else None
+                                 for cell in element])
+                    element.clear()
+            reader.archive.close()
+            return rows
         except Exception:  # any unreadable workbook: frictionless names the problem
             return []
-        workbook.close()
-        return rows
 
 
 def sniff_dialect(path: str | Path, format: str | None = None, **overrides: Any) -> Dialect:

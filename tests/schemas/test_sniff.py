@@ -109,3 +109,24 @@ def test_schema_detection_infers_what_frictionless_infers(tmp_path: Path, labels
     ours.infer()
     reference.infer()
     assert ours.schema.to_descriptor() == reference.schema.to_descriptor()
+
+
+def test_the_header_of_a_named_sheet_is_found_below_a_title_and_an_empty_row(tmp_path: Path) -> None:
+    workbook = openpyxl.Workbook()
+    cover = workbook.active
+    assert cover is not None
+    cover.title = "Sampul"
+    cover["A1"] = "Dinas Kesehatan Kota Pontianak"
+    data = workbook.create_sheet("Data")
+    data["A1"] = "Daftar Puskesmas 2024"
+    for row in (["nama", "kecamatan"], ["Puskesmas Kampung Bali", "Pontianak Timur"]):
+        data.append([])
+        data.append(row)
+    path = tmp_path / "puskesmas.xlsx"
+    workbook.save(path)
+    assert sniff_dialect(path).header_row == 1
+    assert sniff_dialect(path, sheet="Data").header_row == 3
+    report = assert_same_errors(path, {"fields": [{"name": "nama", "type": "string"},
+                                                  {"name": "kecamatan", "type": "string"}]},
+                                dialect={"sheet": "Data"})
+    assert report["tasks"][0]["labels"] == ["nama", "kecamatan"]
