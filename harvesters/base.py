@@ -1,9 +1,10 @@
-"""The harvest workflow every source type shares: gather → fetch → import, one item at a time.
+"""The harvest workflow every source type shares: gather → fetch → import.
 
 A harvester subclass only lists remote items with a change marker (gather) and turns one item
-into metadata and files (fetch). This class owns the job and item records, the comparison that
-makes an unchanged re-harvest a no-op, the release workflow, and the rule that an item gone from
-the source is flagged (and, per source setting, withdrawn), never deleted.
+into metadata and files (fetch); items are fetched a few at a time and written in batches. This
+class owns the job and item records, the comparison that makes an unchanged re-harvest a no-op,
+the release workflow, and the rule that an item gone from the source is flagged (and, per source
+setting, withdrawn), never deleted.
 """
 
 import gc
