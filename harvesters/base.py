@@ -19,6 +19,7 @@ from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import islice
@@ -224,6 +225,10 @@ class HarvestRun:
         self.session.commit()
         return job
 
+    @property
+    def _notes(self) -> str:
+        return f"Dipanen dari {self.source.url}"
+
     def _advance(self, total: int) -> None:
         self.done += 1
         if self.progress:
@@ -279,8 +284,10 @@ class HarvestRun:
                         self._write_batch(batch, total)
                         batch = []
                         if pool is not None and (syncing is None or syncing.done()):
-                            # What is committed goes into the search index meanwhile, off this process.
-                            syncing = pool.submit(search_index.sync_after_commit)
+                            # What is committed goes into the search index meanwhile, off this process
+                            # (should the pool be broken, the job's last sync does it all).
+                            with suppress(BrokenProcessPool):
+                                syncing = pool.submit(search_index.sync_after_commit)
         finally:
             if pool is not None:
                 pool.shutdown(cancel_futures=True)
@@ -291,10 +298,10 @@ class HarvestRun:
         counts, fresh = dict(self.counts), [p.item.remote_id for p in batch if p.item.remote_id not in self.records]
         file_store().sync()  # the batch's files and reports, on disk before any row refers to them
         try:
-            new = [p for p in batch if self._is_new(p)]
-            self._import_new(new)
-            for prepared in batch:
-                if prepared not in new:
+            new = [self._is_new(p) for p in batch]  # before importing makes them known
+            self._import_new([p for p, is_new in zip(batch, new, strict=True) if is_new])
+            for prepared, is_new in zip(batch, new, strict=True):
+                if not is_new:
                     self._settle(prepared, commit=False)
             self._beat()
         except (CatalogError, ValueError):
@@ -327,21 +334,28 @@ class HarvestRun:
                          for w in prepared.fetched.warnings]
         self._keep(record)
 
+    def _new_data(self, fetched: FetchedItem) -> DatasetCreate:
+        organization = self.session.get(Organization, self.source.organization_id)
+        assert organization is not None
+        return DatasetCreate(organization=organization.slug, **fetched.metadata)
+
+    def _publishes(self, fetched: FetchedItem) -> bool:
+        """Whether a valid release of this item is approved at once: a trusted source, metadata not inferred."""
+        return self.source.publish == "auto" and fetched.metadata.get("extras", {}).get("metadata_inferred") != "true"
+
+    @staticmethod
+    def _files(prepared: Prepared) -> list[IncomingFile]:
+        assert prepared.fetched is not None
+        return [IncomingFile(name, io.BytesIO(), prepared.fetched.schemas.get(name), ready)
+                for name, ready in prepared.files]
+
     def _new_dataset(self, prepared: Prepared) -> imports.NewDataset:
         fetched = prepared.fetched
         assert fetched is not None
-        metadata = dict(fetched.metadata)
-        organization = self.session.get(Organization, self.source.organization_id)
-        assert organization is not None
-        data = DatasetCreate(slug=metadata.pop("slug"), organization=organization.slug, tags=metadata.pop("tags", []),
-                             themes=metadata.pop("themes", []), **metadata)
         valid = all(ready.outcome is None or ready.outcome.valid for _, ready in prepared.files)
-        publish = self.source.publish == "auto" and data.extras.get("metadata_inferred") != "true"
         return imports.NewDataset(
-            data=data, files=[IncomingFile(name, io.BytesIO(), fetched.schemas.get(name), ready)
-                              for name, ready in prepared.files],
-            urls=fetched.urls, notes=f"Dipanen dari {self.source.url}", schema=self.source.default_schema,
-            submit=valid, publish=valid and publish)
+            data=self._new_data(fetched), files=self._files(prepared), urls=fetched.urls, notes=self._notes,
+            schema=self.source.default_schema, submit=valid, publish=valid and self._publishes(fetched))
 
     def _import_new(self, batch: list[Prepared]) -> None:
         """Items never imported before, as new datasets with a first release, in a few statements."""
@@ -412,17 +426,13 @@ class HarvestRun:
     def _import(self, record: HarvestItem, prepared: Prepared, *, commit: bool) -> None:
         fetched = prepared.fetched
         assert fetched is not None
-        organization = self.session.get(Organization, self.source.organization_id)
-        assert organization is not None
-        metadata = dict(fetched.metadata)
-        slug = metadata.pop("slug")
-        tags, themes = metadata.pop("tags", []), metadata.pop("themes", [])
         dataset = self.session.get(Dataset, record.dataset_id) if record.dataset_id else None
         if dataset is None:
-            dataset = datasets.create_dataset(self.session, actor=self.actor, commit=commit, data=DatasetCreate(
-                slug=slug, organization=organization.slug, tags=tags, themes=themes, **metadata))
+            dataset = datasets.create_dataset(self.session, actor=self.actor, commit=commit,
+                                              data=self._new_data(fetched))
         else:
-            changes = _metadata_changes(dataset, DatasetUpdate(tags=tags, themes=themes, **metadata))
+            wanted = {key: value for key, value in fetched.metadata.items() if key != "slug"}
+            changes = _metadata_changes(dataset, DatasetUpdate(**wanted))
             if changes is not None:  # a file-only change leaves the dataset (and its activity log) alone
                 dataset = datasets.update_dataset(self.session, slug=dataset.slug, actor=self.actor, data=changes,
                                                   sync_search=False, commit=commit)
@@ -433,18 +443,16 @@ class HarvestRun:
         if not (prepared.files or fetched.urls):
             fetched.warnings.append(NO_DATA_WARNING)
             return
-        files = [IncomingFile(name, io.BytesIO(), fetched.schemas.get(name), ready)
-                 for name, ready in prepared.files]
         release = releases.create_release(
-            self.session, dataset_slug=dataset.slug, actor=self.actor, files=files, urls=fetched.urls,
-            notes=f"Dipanen dari {self.source.url}", schema=self.source.default_schema, commit=commit,
+            self.session, dataset_slug=dataset.slug, actor=self.actor, files=self._files(prepared),
+            urls=fetched.urls, notes=self._notes, schema=self.source.default_schema, commit=commit,
         )
         if any(r.validation_valid is False for r in release.resources):
             fetched.warnings.append(DRAFT_WARNING)
             return
         releases.transition(self.session, release_id=release.id or 0, action=Action.submit, actor=self.actor,
                             commit=commit)
-        if self.source.publish == "auto" and fetched.metadata.get("extras", {}).get("metadata_inferred") != "true":
+        if self._publishes(fetched):
             releases.transition(self.session, release_id=release.id or 0, action=Action.approve, actor=self.actor,
                                 sync_search=False, commit=commit)
 

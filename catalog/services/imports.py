@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from catalog import workflow
 from catalog.errors import Conflict
 from catalog.models import Dataset, DatasetCreate, Release, User
-from catalog.services import activity
+from catalog.services import releases
 from catalog.services.datasets import (
     check_license,
     may_create_in,
@@ -26,7 +26,6 @@ from catalog.services.datasets import (
 )
 from catalog.services.files import IncomingFile
 from catalog.services.organizations import get_organization
-from catalog.services.releases import file_resource, link_resource, move
 from catalog.services.validation import check_schema_reference
 
 
@@ -76,10 +75,10 @@ def import_new(session: Session, *, items: list[NewDataset], actor: User | None)
         release = Release(dataset_id=0, number=1, notes=item.notes, created_by_id=actor.id if actor else None)
         release.dataset = dataset  # the id is set when both are written
         release.resources = [
-            file_resource(release, incoming=incoming, schema=incoming.schema or item.schema, position=position)
+            releases.file_resource(release, incoming=incoming, schema=incoming.schema or item.schema, position=position)
             for position, incoming in enumerate(item.files)
         ]
-        release.resources += [link_resource(release, url=url, position=len(item.files) + position)
+        release.resources += [releases.link_resource(release, url=url, position=len(item.files) + position)
                               for position, url in enumerate(item.urls)]
         session.add(release)
         made.append((dataset, release))
@@ -91,14 +90,10 @@ def import_new(session: Session, *, items: list[NewDataset], actor: User | None)
             continue
         if not item.submit:  # submitting takes the snapshot anew
             first.metadata_snapshot = metadata_snapshot(dataset)
-        activity.record(
-            session, actor=actor, action="release.create", object_type="release", object_id=first.id,
-            dataset_id=first.dataset_id,
-            detail={"number": first.number, "resources": [r.name for r in first.resources]},
-        )
+        releases.record_created(session, first, actor)
         if item.submit:
-            move(session, first, workflow.Action.submit, actor=actor)
+            releases.move(session, first, workflow.Action.submit, actor=actor)
             if item.publish:
-                move(session, first, workflow.Action.approve, actor=actor)
+                releases.move(session, first, workflow.Action.approve, actor=actor)
     session.flush()
     return [dataset for dataset, _ in made]

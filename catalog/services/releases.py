@@ -145,13 +145,18 @@ def create_release(
         session.add(link_resource(release, url=url, position=len(release.resources)))
         session.flush()
         session.refresh(release)
-    activity.record(
-        session, actor=actor, action="release.create", object_type="release", object_id=release.id,
-        dataset_id=dataset.id, detail={"number": release.number, "resources": [r.name for r in release.resources]},
-    )
-    session.commit()
+    record_created(session, release, actor)
+    finish(session, commit)
     session.refresh(release)
     return release
+
+
+def record_created(session: Session, release: Release, actor: User | None) -> None:
+    activity.record(
+        session, actor=actor, action="release.create", object_type="release", object_id=release.id,
+        dataset_id=release.dataset_id,
+        detail={"number": release.number, "resources": [r.name for r in release.resources]},
+    )
 
 
 def file_resource(

@@ -119,3 +119,22 @@ def test_a_batch_the_catalogue_refuses_adds_nothing(database_url: str, session: 
             imports.import_new(session, items=clash, actor=actor)
         session.rollback()
     assert sorted(session.exec(select(Dataset.slug)).all()) == ["dua", "satu"]
+
+
+def test_a_refused_change_leaves_the_other_changes_of_its_batch_with_one_new_release_each(
+    portal: CkanPortal, session: Session
+) -> None:
+    session.add(Organization(slug="diskominfo", name="Dinas Komunikasi dan Informatika"))
+    session.commit()
+    source_id, first = harvest(session, organization="diskominfo", type="ckan", url=portal.url, publish="auto")
+    assert first.counts["created"] == DATASETS - 1
+    portal.files["/files/data-000.csv"] = b"kecamatan,jumlah\nPontianak Kota,1\n"
+    portal.packages["data-000"]["metadata_modified"] = "2026-01-01T00:00:00.000000"
+    portal.packages["data-001"].update(title="xy", metadata_modified="2026-01-01T00:00:00.000000")
+    portal.packages[f"data-{REFUSED:03d}"]["title"] = "Data yang kini sah"  # new in the same batch
+
+    changed = run_source(session, source_id=source_id)
+    assert changed.counts["updated"] == 1 and changed.counts["created"] == 1 and changed.counts["errors"] == 1
+    assert [r.state for r in releases_of(session, "data-000")] == [ReleaseState.published] * 2
+    assert len(releases_of(session, "data-001")) == 1
+    assert [r.state for r in releases_of(session, f"data-{REFUSED:03d}")] == [ReleaseState.published]
