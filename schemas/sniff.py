@@ -91,6 +91,14 @@ def _header_row(rows: list[list[Any]]) -> int:
     return 1
 
 
+def sheet_part(reader: Any, sheet: str | int) -> str:
+    """The archive path of a worksheet of an openpyxl ``ExcelReader`` whose workbook part is read, by name
+    or by 1-based position among the worksheets (chart sheets do not count), as frictionless finds it."""
+    sheets = [(s.name, rel.target) for s, rel in reader.parser.find_sheets()
+              if rel.target in reader.valid_files and "chartsheet" not in rel.Type]
+    return dict(sheets)[sheet] if isinstance(sheet, str) else sheets[sheet - 1][1]
+
+
 def _excel_rows(path: Path, sheet: str | int) -> list[list[Any]]:
     """Which cells of a worksheet's first rows hold a value (1) or not (None): all the header row needs.
 
@@ -103,11 +111,8 @@ def _excel_rows(path: Path, sheet: str | int) -> list[list[Any]]:
             reader = ExcelReader(handle, read_only=True, data_only=True)
             reader.read_manifest()
             reader.read_workbook()
-            sheets = [(s.name, rel.target) for s, rel in reader.parser.find_sheets()
-                      if rel.target in reader.valid_files and "chartsheet" not in rel.Type]
-            part = dict(sheets)[sheet] if isinstance(sheet, str) else sheets[sheet - 1][1]
             rows: list[list[Any]] = []
-            with reader.archive.open(part) as xml:
+            with reader.archive.open(sheet_part(reader, sheet)) as xml:
                 for _, element in ElementTree.iterparse(xml):
                     if element.tag != f"{{{SHEET_MAIN_NS}}}row":
                         continue

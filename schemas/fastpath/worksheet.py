@@ -28,6 +28,7 @@ from openpyxl.xml.constants import COMMENTS_NS, SHEET_MAIN_NS
 
 from schemas.fastpath.engine import Unsupported
 from schemas.fastpath.reader import CHUNK
+from schemas.sniff import sheet_part
 
 MAX_MOMENTS = 100_000
 SHEET_DATA = re.compile(r"<sheetData\s*(/?)>")
@@ -74,10 +75,7 @@ def open_sheet(path: Path, sheet: str | int) -> Workbook:
         reader.read_strings()
         reader.read_workbook()
         apply_stylesheet(reader.archive, reader.wb)
-        sheets = [(s.name, rel.target) for s, rel in reader.parser.find_sheets()
-                  if rel.target in reader.valid_files and "chartsheet" not in rel.Type]
-        names = [name for name, _ in sheets]
-        part = sheets[names.index(sheet) if isinstance(sheet, str) else sheet - 1][1]
+        part = sheet_part(reader, sheet)
         rels_path = get_rels_path(part)
         rels = get_dependents(reader.archive, rels_path) if rels_path in reader.valid_files else RelationshipList()
         if list(rels.find(COMMENTS_NS)):
