@@ -20,8 +20,14 @@ if not __package__:
     sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 TARGETS = {"full": 60.0, "unchanged": 5.0, "changed": 10.0}
-KECAMATAN = ["Pontianak Selatan", "Pontianak Timur", "Pontianak Barat", "Pontianak Utara", "Pontianak Kota",
-             "Pontianak Tenggara"]
+KECAMATAN = [
+    "Pontianak Selatan",
+    "Pontianak Timur",
+    "Pontianak Barat",
+    "Pontianak Utara",
+    "Pontianak Kota",
+    "Pontianak Tenggara",
+]
 
 
 def csv_for(number: int, revision: int = 0) -> bytes:
@@ -37,8 +43,12 @@ def serve_portal(datasets: int, orders: Connection) -> None:
     for number in range(datasets):
         name = f"data-{number:05d}"
         portal.files[f"/files/{name}.csv"] = csv_for(number)
-        portal.add(name, "2025-01-01T00:00:00.000000", title=f"Jumlah Penduduk Menurut Kecamatan {number}",
-                   resources=[{"name": name, "format": "CSV", "url": f"{portal.url}/files/{name}.csv"}])
+        portal.add(
+            name,
+            "2025-01-01T00:00:00.000000",
+            title=f"Jumlah Penduduk Menurut Kecamatan {number}",
+            resources=[{"name": name, "format": "CSV", "url": f"{portal.url}/files/{name}.csv"}],
+        )
     orders.send(portal.url)
     for _, numbers in iter(orders.recv, None):
         for number in numbers:
@@ -89,11 +99,15 @@ def main() -> None:
             with Progress(console=console, transient=True) as bar:
                 task = bar.add_task(label, total=None)
                 started = time.perf_counter()
-                job = run_source(session, source_id=source_id,
-                                 progress=lambda done, total: bar.update(task, completed=done, total=total))
+                job = run_source(
+                    session,
+                    source_id=source_id,
+                    progress=lambda done, total: bar.update(task, completed=done, total=total),
+                )
                 figures[label] = time.perf_counter() - started
             if job.status != "finished" or job.counts["errors"]:
                 from catalog.models import HarvestItem
+
                 item = session.exec(select(HarvestItem).where(HarvestItem.status == "error")).first()
                 raise SystemExit(f"{label} harvest: {job.status} {job.error or ''} {job.counts} {item and item.errors}")
             console.print(f"{label}: {job.counts}")

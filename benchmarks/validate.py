@@ -30,8 +30,14 @@ from schemas.fastpath.xlsx import validate_xlsx
 from schemas.sniff import frictionless_resource, sniff_dialect
 from schemas.validation import validate_file
 
-KECAMATAN = ["Pontianak Selatan", "Pontianak Timur", "Pontianak Barat", "Pontianak Utara", "Pontianak Kota",
-             "Pontianak Tenggara"]
+KECAMATAN = [
+    "Pontianak Selatan",
+    "Pontianak Timur",
+    "Pontianak Barat",
+    "Pontianak Utara",
+    "Pontianak Kota",
+    "Pontianak Tenggara",
+]
 SCHEMA: dict[str, Any] = {
     "fields": [
         {"name": "id", "type": "integer", "constraints": {"unique": True}},
@@ -51,10 +57,16 @@ def generate(path: Path, rows: int, error_rate: float, seed: int = 7) -> None:
     with path.open("w", encoding="utf-8") as handle:
         handle.write("id,nama,kecamatan,tanggal,nilai,aktif,umur,kode\n")
         for i in range(1, rows + 1):
-            cells = [str(i), f"Warga {rng.randrange(100000)}", rng.choice(KECAMATAN),
-                     f"20{rng.randrange(10, 25)}-{rng.randrange(1, 13):02d}-{rng.randrange(1, 29):02d}",
-                     f"{rng.randrange(1000000) / 100}", rng.choice(("true", "false")), str(rng.randrange(121)),
-                     f"{rng.randrange(100):02d}.{rng.randrange(100):02d}.{rng.randrange(100):02d}"]
+            cells = [
+                str(i),
+                f"Warga {rng.randrange(100000)}",
+                rng.choice(KECAMATAN),
+                f"20{rng.randrange(10, 25)}-{rng.randrange(1, 13):02d}-{rng.randrange(1, 29):02d}",
+                f"{rng.randrange(1000000) / 100}",
+                rng.choice(("true", "false")),
+                str(rng.randrange(121)),
+                f"{rng.randrange(100):02d}.{rng.randrange(100):02d}.{rng.randrange(100):02d}",
+            ]
             if rng.random() < error_rate:
                 column = rng.randrange(8)
                 cells[column] = ["1", "", "Pontianak", "2024-02-30", "1,5", "ya", "150", "6.1.7"][column]
@@ -70,10 +82,15 @@ def generate_xlsx(path: Path, rows: int, error_rate: float, seed: int = 7) -> No
     bad: list[Any] = [1, None, "Pontianak", "2024-02-30", "1,5", "ya", 150, "6.1.7"]
     for i in range(1, rows + 1):
         cells: list[Any] = [
-            i, f"Warga {rng.randrange(100000)}", rng.choice(KECAMATAN),
+            i,
+            f"Warga {rng.randrange(100000)}",
+            rng.choice(KECAMATAN),
             datetime(rng.randrange(2010, 2025), rng.randrange(1, 13), rng.randrange(1, 29)),
-            rng.randrange(1000000) / 100, rng.choice((True, False)), rng.randrange(121),
-            f"{rng.randrange(100):02d}.{rng.randrange(100):02d}.{rng.randrange(100):02d}"]
+            rng.randrange(1000000) / 100,
+            rng.choice((True, False)),
+            rng.randrange(121),
+            f"{rng.randrange(100):02d}.{rng.randrange(100):02d}.{rng.randrange(100):02d}",
+        ]
         if rng.random() < error_rate:
             column = rng.randrange(8)
             cells[column] = bad[column]
@@ -108,14 +125,17 @@ def measure(label: str, run: Any) -> tuple[float, set[tuple[str, int, str]]]:
     started = time.perf_counter()
     errors = run()
     seconds = time.perf_counter() - started
-    print(f"  {label:<13} {seconds:8.2f} s   {scope} peak RSS {peak_rss_mib():7.0f} MiB   {len(errors)} errors",
-          flush=True)
+    print(
+        f"  {label:<13} {seconds:8.2f} s   {scope} peak RSS {peak_rss_mib():7.0f} MiB   {len(errors)} errors",
+        flush=True,
+    )
     return seconds, error_set(errors)
 
 
 def run_frictionless(path: Path) -> list[dict[str, Any]]:
-    resource = frictionless_resource(path, schema=frictionless.Schema.from_descriptor(SCHEMA),
-                                     dialect=sniff_dialect(path))
+    resource = frictionless_resource(
+        path, schema=frictionless.Schema.from_descriptor(SCHEMA), dialect=sniff_dialect(path)
+    )
     return list(resource.validate(limit_errors=10**12).to_descriptor()["tasks"][0]["errors"])
 
 
@@ -158,8 +178,10 @@ def main() -> int:
             fast_seconds, fast_errors = fast[name]
             same = slow_errors == fast_errors
             ok = ok and same
-            print(f"  frictionless: {rows / slow_seconds:,.0f} rows/s; "
-                  f"speed-up {slow_seconds / fast_seconds:.1f}x; same errors: {same}")
+            print(
+                f"  frictionless: {rows / slow_seconds:,.0f} rows/s; "
+                f"speed-up {slow_seconds / fast_seconds:.1f}x; same errors: {same}"
+            )
     return 0 if ok else 1
 
 

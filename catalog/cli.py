@@ -58,8 +58,13 @@ def user_add(
     try:
         with session_scope() as session:
             user = create_user(
-                session, username=username, role=role, organization_slug=org, full_name=full_name,
-                email=email, password=password,
+                session,
+                username=username,
+                role=role,
+                organization_slug=org,
+                full_name=full_name,
+                email=email,
+                password=password,
             )
             console.print(f"created {user.role.value} {user.username}" + (f" for {org}" if org else ""))
     except CatalogError as exc:
@@ -82,9 +87,7 @@ def user_list() -> None:
 
 
 @token_app.command("create")
-def token_create(
-    username: str, name: Annotated[str, typer.Option(help="what the token is for")] = ""
-) -> None:
+def token_create(username: str, name: Annotated[str, typer.Option(help="what the token is for")] = "") -> None:
     """Create an API token for USER and print it once: it is stored only as a hash."""
     from catalog.services.users import create_token, get_user
 
@@ -135,8 +138,9 @@ def worker(
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     stop = threading.Event()
-    outbox = threading.Thread(target=background.run, kwargs={"poll_seconds": poll, "should_stop": stop.is_set},
-                              daemon=True)
+    outbox = threading.Thread(
+        target=background.run, kwargs={"poll_seconds": poll, "should_stop": stop.is_set}, daemon=True
+    )
     outbox.start()
     console.print("worker started (Ctrl+C to stop)")
     try:
@@ -167,7 +171,12 @@ def serve(
     import uvicorn
 
     uvicorn.run(
-        "catalog.app:create_app", factory=True, host=host, port=port, workers=workers, reload=reload,
+        "catalog.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        reload=reload,
         proxy_headers=True,
     )
 

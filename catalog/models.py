@@ -398,8 +398,9 @@ RUNNING = text("status = 'running'")
 class HarvestJob(SQLModel, table=True):
     """One run over one source: queued → running → finished | failed. At most one runs per source."""
 
-    __table_args__ = (Index("uq_harvestjob_running_source", "source_id", unique=True,
-                            sqlite_where=RUNNING, postgresql_where=RUNNING),)
+    __table_args__ = (
+        Index("uq_harvestjob_running_source", "source_id", unique=True, sqlite_where=RUNNING, postgresql_where=RUNNING),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     source_id: int = Field(foreign_key="harvestsource.id", index=True)
@@ -436,4 +437,3 @@ class Page(BaseModel, Generic[T]):
     total: int
     page: int
     per_page: int
-

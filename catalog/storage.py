@@ -54,9 +54,7 @@ class FileStore:
                 for chunk in chunks:
                     size += len(chunk)
                     if max_bytes is not None and size > max_bytes:
-                        raise TooLarge(
-                            f"file is larger than the limit of {max_bytes:,} bytes", code="file_too_large"
-                        )
+                        raise TooLarge(f"file is larger than the limit of {max_bytes:,} bytes", code="file_too_large")
                     digest.update(chunk)
                     out.write(chunk)
                 out.flush()

@@ -79,9 +79,7 @@ def apply(release: Release, action: Action, *, actor: User | None, note: str | N
         # a release with errors can never be submitted, so this is its only road to publication.
         sources.add(S.draft)
     if release.state not in sources:
-        raise Conflict(
-            f"cannot {action.value} a release that is {release.state.value}", code="invalid_transition"
-        )
+        raise Conflict(f"cannot {action.value} a release that is {release.state.value}", code="invalid_transition")
     _check_preconditions(release, action, note=note, with_errors=with_errors, priority=priority)
 
     now = utcnow()

@@ -70,14 +70,19 @@ def get_job(job_id: RowId, session: SessionDep, user: CurrentUser) -> HarvestJob
 
 @router.get("/sources/{source_id}/items", response_model=list[HarvestItem])
 def list_items(
-    source_id: RowId, session: SessionDep, user: CurrentUser,
+    source_id: RowId,
+    session: SessionDep,
+    user: CurrentUser,
     status: Annotated[Literal["new", "ok", "error", "removed"] | None, Query()] = None,
-    job: RowId | None = None, page: PageNumber = 1, per_page: Annotated[int, Query(ge=1, le=500)] = 100,
+    job: RowId | None = None,
+    page: PageNumber = 1,
+    per_page: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[HarvestItem]:
     """A source's items: what each remote dataset became, and the errors of those that failed (by stage)."""
     _require_manager(user)
-    return sources.list_items(session, source_id=source_id, status=status, job_id=job, limit=per_page,
-                              offset=(page - 1) * per_page)
+    return sources.list_items(
+        session, source_id=source_id, status=status, job_id=job, limit=per_page, offset=(page - 1) * per_page
+    )
 
 
 @router.get("/jobs", response_model=list[HarvestJob])

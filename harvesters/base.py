@@ -96,8 +96,9 @@ class Harvester(ABC):
 
 def harvester_account(session: Session) -> User:
     existing = session.exec(select(User).where(User.username == HARVESTER_ACCOUNT)).first()
-    return existing or users.create_user(session, username=HARVESTER_ACCOUNT, role=Role.admin,
-                                         full_name="Terbuka harvester")
+    return existing or users.create_user(
+        session, username=HARVESTER_ACCOUNT, role=Role.admin, full_name="Terbuka harvester"
+    )
 
 
 def _content_sha256(fetched: FetchedItem) -> str:
@@ -116,8 +117,10 @@ def _content_sha256(fetched: FetchedItem) -> str:
 
 def _metadata_changes(dataset: Dataset, wanted: DatasetUpdate) -> DatasetUpdate | None:
     """The part of the harvested metadata that differs from the dataset's, or None."""
-    current: dict[str, Any] = {"tags": sorted(t.name for t in dataset.tags),
-                               "themes": sorted(t.slug for t in dataset.themes)}
+    current: dict[str, Any] = {
+        "tags": sorted(t.name for t in dataset.tags),
+        "themes": sorted(t.slug for t in dataset.themes),
+    }
     changes = {}
     for key, value in wanted.model_dump(exclude_unset=True).items():
         if key in current:
@@ -139,8 +142,13 @@ class Prepared:
     error: dict[str, str] | None = None  # stage, remote_id, message
 
 
-def _prepare(harvester: Harvester, item: RemoteItem, known_content: str | None, source: HarvestSource,
-             validate: Callable[[Path, str, str | dict[str, Any] | None], PreparedFile]) -> Prepared:
+def _prepare(
+    harvester: Harvester,
+    item: RemoteItem,
+    known_content: str | None,
+    source: HarvestSource,
+    validate: Callable[[Path, str, str | dict[str, Any] | None], PreparedFile],
+) -> Prepared:
     """Fetch an item and, unless its content is the one imported before, store and validate its files."""
     prepared = Prepared(item)
     stage = "fetch"
@@ -150,8 +158,10 @@ def _prepare(harvester: Harvester, item: RemoteItem, known_content: str | None, 
         stage = "import"
         prepared.content = _content_sha256(fetched)
         if prepared.content != known_content:
-            prepared.files = [(name, validate(path, name, fetched.schemas.get(name) or source.default_schema))
-                              for name, path in fetched.files]
+            prepared.files = [
+                (name, validate(path, name, fetched.schemas.get(name) or source.default_schema))
+                for name, path in fetched.files
+            ]
     except (FetchError, CatalogError, ValueError) as exc:
         prepared.error = {"stage": stage, "remote_id": item.remote_id, "message": str(exc)}
     finally:
@@ -170,8 +180,13 @@ class HarvestRun:
     item still costs only itself.
     """
 
-    def __init__(self, session: Session, job: HarvestJob, harvester_class: type[Harvester],
-                 progress: Callable[[int, int], None] | None = None) -> None:
+    def __init__(
+        self,
+        session: Session,
+        job: HarvestJob,
+        harvester_class: type[Harvester],
+        progress: Callable[[int, int], None] | None = None,
+    ) -> None:
         self.session = session
         self.job = job
         source = session.get(HarvestSource, job.source_id)
@@ -193,14 +208,18 @@ class HarvestRun:
         try:
             with tempfile.TemporaryDirectory(prefix="terbuka-harvest-") as tmp:
                 harvester = self.harvester_class(self.source, client, Path(tmp))
-                self.records = {r.remote_id: r for r in self.session.exec(
-                    select(HarvestItem).where(HarvestItem.source_id == self.source.id)).all()}
-                harvester.known = {r.remote_id: r.marker or "" for r in self.records.values()
-                                   if r.status == "ok" and r.dataset_id}
+                self.records = {
+                    r.remote_id: r
+                    for r in self.session.exec(select(HarvestItem).where(HarvestItem.source_id == self.source.id)).all()
+                }
+                harvester.known = {
+                    r.remote_id: r.marker or "" for r in self.records.values() if r.status == "ok" and r.dataset_id
+                }
                 harvester.since = self.session.exec(
-                    select(HarvestJob.started).where(HarvestJob.source_id == self.source.id,
-                                                     HarvestJob.status == "finished")
-                    .order_by(col(HarvestJob.started).desc())).first()
+                    select(HarvestJob.started)
+                    .where(HarvestJob.source_id == self.source.id, HarvestJob.status == "finished")
+                    .order_by(col(HarvestJob.started).desc())
+                ).first()
                 items = harvester.gather()
                 changed = [item for item in items if not self._unchanged(item, len(items))]
                 self._flush_unchanged()
@@ -250,8 +269,11 @@ class HarvestRun:
     def _import_changed(self, harvester: Harvester, items: list[RemoteItem], total: int) -> None:
         known = {r.remote_id: r.content_sha256 for r in self.records.values() if r.dataset_id}
         processes = os.cpu_count() or 1
-        pool = (ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"))
-                if len(items) >= PROCESS_POOL_FROM and processes > 1 else None)
+        pool = (
+            ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"))
+            if len(items) >= PROCESS_POOL_FROM and processes > 1
+            else None
+        )
 
         def validate(path: Path, name: str, schema: str | dict[str, Any] | None) -> PreparedFile:
             if pool is not None:
@@ -330,8 +352,9 @@ class HarvestRun:
         """Note on the item's record that it is now what the source offers."""
         assert prepared.fetched is not None
         record.marker, record.status = prepared.item.marker, "ok"
-        record.errors = [{"stage": "fetch", "remote_id": record.remote_id, "message": w}
-                         for w in prepared.fetched.warnings]
+        record.errors = [
+            {"stage": "fetch", "remote_id": record.remote_id, "message": w} for w in prepared.fetched.warnings
+        ]
         self._keep(record)
 
     def _new_data(self, fetched: FetchedItem) -> DatasetCreate:
@@ -346,16 +369,24 @@ class HarvestRun:
     @staticmethod
     def _files(prepared: Prepared) -> list[IncomingFile]:
         assert prepared.fetched is not None
-        return [IncomingFile(name, io.BytesIO(), prepared.fetched.schemas.get(name), ready)
-                for name, ready in prepared.files]
+        return [
+            IncomingFile(name, io.BytesIO(), prepared.fetched.schemas.get(name), ready)
+            for name, ready in prepared.files
+        ]
 
     def _new_dataset(self, prepared: Prepared) -> imports.NewDataset:
         fetched = prepared.fetched
         assert fetched is not None
         valid = all(ready.outcome is None or ready.outcome.valid for _, ready in prepared.files)
         return imports.NewDataset(
-            data=self._new_data(fetched), files=self._files(prepared), urls=fetched.urls, notes=self._notes,
-            schema=self.source.default_schema, submit=valid, publish=valid and self._publishes(fetched))
+            data=self._new_data(fetched),
+            files=self._files(prepared),
+            urls=fetched.urls,
+            notes=self._notes,
+            schema=self.source.default_schema,
+            submit=valid,
+            publish=valid and self._publishes(fetched),
+        )
 
     def _import_new(self, batch: list[Prepared]) -> None:
         """Items never imported before, as new datasets with a first release, in a few statements."""
@@ -400,9 +431,11 @@ class HarvestRun:
                 self.session.rollback()
                 error = {"stage": "import", "remote_id": item.remote_id, "message": str(exc)}
         if error is not None:
-            record = self.session.exec(select(HarvestItem).where(
-                HarvestItem.source_id == self.source.id, HarvestItem.remote_id == item.remote_id)).first() or (
-                HarvestItem(source_id=self.source.id or 0, remote_id=item.remote_id))
+            record = self.session.exec(
+                select(HarvestItem).where(
+                    HarvestItem.source_id == self.source.id, HarvestItem.remote_id == item.remote_id
+                )
+            ).first() or (HarvestItem(source_id=self.source.id or 0, remote_id=item.remote_id))
             record.status, record.errors = "error", [error]
             self.counts["errors"] += 1
             self._keep(record)
@@ -411,8 +444,9 @@ class HarvestRun:
 
     def _flush_unchanged(self) -> None:
         if self.seen_unchanged:
-            self.session.execute(update(HarvestItem).where(col(HarvestItem.id).in_(self.seen_unchanged))
-                                 .values(last_job_id=self.job.id))
+            self.session.execute(
+                update(HarvestItem).where(col(HarvestItem.id).in_(self.seen_unchanged)).values(last_job_id=self.job.id)
+            )
             self.seen_unchanged = []
         self._beat()
 
@@ -428,14 +462,16 @@ class HarvestRun:
         assert fetched is not None
         dataset = self.session.get(Dataset, record.dataset_id) if record.dataset_id else None
         if dataset is None:
-            dataset = datasets.create_dataset(self.session, actor=self.actor, commit=commit,
-                                              data=self._new_data(fetched))
+            dataset = datasets.create_dataset(
+                self.session, actor=self.actor, commit=commit, data=self._new_data(fetched)
+            )
         else:
             wanted = {key: value for key, value in fetched.metadata.items() if key != "slug"}
             changes = _metadata_changes(dataset, DatasetUpdate(**wanted))
             if changes is not None:  # a file-only change leaves the dataset (and its activity log) alone
-                dataset = datasets.update_dataset(self.session, slug=dataset.slug, actor=self.actor, data=changes,
-                                                  sync_search=False, commit=commit)
+                dataset = datasets.update_dataset(
+                    self.session, slug=dataset.slug, actor=self.actor, data=changes, sync_search=False, commit=commit
+                )
             if dataset.removed_at_source:
                 dataset.removed_at_source = False
                 self.session.add(dataset)
@@ -444,17 +480,30 @@ class HarvestRun:
             fetched.warnings.append(NO_DATA_WARNING)
             return
         release = releases.create_release(
-            self.session, dataset_slug=dataset.slug, actor=self.actor, files=self._files(prepared),
-            urls=fetched.urls, notes=self._notes, schema=self.source.default_schema, commit=commit,
+            self.session,
+            dataset_slug=dataset.slug,
+            actor=self.actor,
+            files=self._files(prepared),
+            urls=fetched.urls,
+            notes=self._notes,
+            schema=self.source.default_schema,
+            commit=commit,
         )
         if any(r.validation_valid is False for r in release.resources):
             fetched.warnings.append(DRAFT_WARNING)
             return
-        releases.transition(self.session, release_id=release.id or 0, action=Action.submit, actor=self.actor,
-                            commit=commit)
+        releases.transition(
+            self.session, release_id=release.id or 0, action=Action.submit, actor=self.actor, commit=commit
+        )
         if self._publishes(fetched):
-            releases.transition(self.session, release_id=release.id or 0, action=Action.approve, actor=self.actor,
-                                sync_search=False, commit=commit)
+            releases.transition(
+                self.session,
+                release_id=release.id or 0,
+                action=Action.approve,
+                actor=self.actor,
+                sync_search=False,
+                commit=commit,
+            )
 
     def _vanished(self, present: set[str]) -> None:
         job = self.job
@@ -468,12 +517,24 @@ class HarvestRun:
             record.status, record.last_job_id = "removed", job.id
             self.session.add(record)
             reason = f"removed at source {self.source.url} (harvest job {job.id})"
-            activity.record(self.session, actor=self.actor, action="dataset.removed_at_source",
-                            object_type="dataset", object_id=dataset.id, dataset_id=dataset.id,
-                            detail={"remote_id": record.remote_id, "reason": reason})
+            activity.record(
+                self.session,
+                actor=self.actor,
+                action="dataset.removed_at_source",
+                object_type="dataset",
+                object_id=dataset.id,
+                dataset_id=dataset.id,
+                detail={"remote_id": record.remote_id, "reason": reason},
+            )
             self.session.commit()
             current = datasets.current_release(self.session, dataset)
             if self.source.on_removed == "withdraw" and current is not None:
-                releases.transition(self.session, release_id=current.id or 0, action=Action.withdraw,
-                                    actor=self.actor, note=reason, sync_search=False)
+                releases.transition(
+                    self.session,
+                    release_id=current.id or 0,
+                    action=Action.withdraw,
+                    actor=self.actor,
+                    note=reason,
+                    sync_search=False,
+                )
             self.counts["removed"] += 1

@@ -23,17 +23,53 @@ from harvesters.base import FetchedItem, Harvester, RemoteItem
 from harvesters.http import Document, FetchError, SafeClient
 
 LICENSES = {
-    "cc-by": "cc-by-4.0", "cc-by-4.0": "cc-by-4.0", "cc-by-sa": "cc-by-sa-4.0", "cc-by-sa-4.0": "cc-by-sa-4.0",
-    "cc-zero": "cc0-1.0", "cc0-1.0": "cc0-1.0", "odc-odbl": "odbl-1.0", "odbl-1.0": "odbl-1.0",
+    "cc-by": "cc-by-4.0",
+    "cc-by-4.0": "cc-by-4.0",
+    "cc-by-sa": "cc-by-sa-4.0",
+    "cc-by-sa-4.0": "cc-by-sa-4.0",
+    "cc-zero": "cc0-1.0",
+    "cc0-1.0": "cc0-1.0",
+    "odc-odbl": "odbl-1.0",
+    "odbl-1.0": "odbl-1.0",
 }
-FREQUENCIES = [("harian", UpdateFrequency.harian), ("minggu", UpdateFrequency.mingguan),
-               ("bulan", UpdateFrequency.bulanan), ("triwulan", UpdateFrequency.triwulanan),
-               ("semester", UpdateFrequency.semesteran), ("tahun", UpdateFrequency.tahunan)]
+FREQUENCIES = [
+    ("harian", UpdateFrequency.harian),
+    ("minggu", UpdateFrequency.mingguan),
+    ("bulan", UpdateFrequency.bulanan),
+    ("triwulan", UpdateFrequency.triwulanan),
+    ("semester", UpdateFrequency.semesteran),
+    ("tahun", UpdateFrequency.tahunan),
+]
 CORE_FIELDS = {
-    "id", "name", "title", "notes", "url", "version", "state", "type", "private", "owner_org", "author",
-    "author_email", "maintainer", "maintainer_email", "license_id", "license_title", "license_url",
-    "metadata_created", "metadata_modified", "creator_user_id", "num_tags", "num_resources", "isopen",
-    "organization", "groups", "tags", "resources", "extras", "relationships_as_object",
+    "id",
+    "name",
+    "title",
+    "notes",
+    "url",
+    "version",
+    "state",
+    "type",
+    "private",
+    "owner_org",
+    "author",
+    "author_email",
+    "maintainer",
+    "maintainer_email",
+    "license_id",
+    "license_title",
+    "license_url",
+    "metadata_created",
+    "metadata_modified",
+    "creator_user_id",
+    "num_tags",
+    "num_resources",
+    "isopen",
+    "organization",
+    "groups",
+    "tags",
+    "resources",
+    "extras",
+    "relationships_as_object",
     "relationships_as_subject",
 }
 PAGE = 100
@@ -106,8 +142,9 @@ class CkanHarvester(Harvester):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.http = _GuardedSession(self.client)
-        self.ckan = RemoteCKAN(self.source.url.rstrip("/"), get_only=True, session=self.http,
-                               user_agent="Terbuka harvester")
+        self.ckan = RemoteCKAN(
+            self.source.url.rstrip("/"), get_only=True, session=self.http, user_agent="Terbuka harvester"
+        )
         self.ckan.base_url = "api/3/action/"
         self._packages: dict[str, dict[str, Any]] = {}
 
@@ -118,18 +155,21 @@ class CkanHarvester(Harvester):
             last = self.http.last
             if last is None:
                 raise FetchError(f"{self.source.url}: CKAN {name} failed: {exc}") from exc
-            what = (f"HTTP {last.status}" if last.status >= 400
-                    else f"expected a CKAN JSON answer, got {last.content_type or 'an unknown type'}")
-            raise FetchError(f"{last.url}: CKAN {name} failed: {what}: "
-                             f"{last.content[:200].decode('utf-8', 'replace')}") from exc
+            what = (
+                f"HTTP {last.status}"
+                if last.status >= 400
+                else f"expected a CKAN JSON answer, got {last.content_type or 'an unknown type'}"
+            )
+            raise FetchError(
+                f"{last.url}: CKAN {name} failed: {what}: {last.content[:200].decode('utf-8', 'replace')}"
+            ) from exc
 
     def _search(self, fq: str, **extra: Any) -> list[dict[str, Any]]:
         """Every package package_search returns for fq, following a remote that caps rows below ours."""
         found: list[dict[str, Any]] = []
         rows = extra.pop("rows", PAGE)
         while True:
-            result = self._action("package_search", q="*:*", fq=fq, rows=rows, start=len(found),
-                                  sort="id asc", **extra)
+            result = self._action("package_search", q="*:*", fq=fq, rows=rows, start=len(found), sort="id asc", **extra)
             page = result.get("results", [])
             found.extend(page)
             if not page or len(found) >= int(result.get("count", 0)):
@@ -181,16 +221,21 @@ class CkanHarvester(Harvester):
         by_key = {_key(name): value for name, value in extras.items()}
         codes = [c.strip() for c in re.split(r"[,;]", by_key.get("kode wilayah", "")) if c.strip()]
         groups = {g.get("name", "") for g in package.get("groups") or []}
-        fetched = FetchedItem(metadata={
-            "slug": package["name"], "title": package.get("title") or package["name"],
-            "description": package.get("notes") or "", "license_id": license_id(package.get("license_id")),
-            "update_frequency": frequency(by_key.get("periode update data", "")),
-            "spatial_coverage": [c for c in codes if REGION_CODE.fullmatch(c)],
-            "tags": [t["name"] for t in package.get("tags") or []],
-            "themes": sorted(groups & set(THEMES)), "extras": extras,
-            "contact_name": package.get("maintainer") or None,
-            "contact_email": package.get("maintainer_email") or None,
-        })
+        fetched = FetchedItem(
+            metadata={
+                "slug": package["name"],
+                "title": package.get("title") or package["name"],
+                "description": package.get("notes") or "",
+                "license_id": license_id(package.get("license_id")),
+                "update_frequency": frequency(by_key.get("periode update data", "")),
+                "spatial_coverage": [c for c in codes if REGION_CODE.fullmatch(c)],
+                "tags": [t["name"] for t in package.get("tags") or []],
+                "themes": sorted(groups & set(THEMES)),
+                "extras": extras,
+                "contact_name": package.get("maintainer") or None,
+                "contact_email": package.get("maintainer_email") or None,
+            }
+        )
         for number, resource in enumerate(package.get("resources") or [], start=1):
             url = resource.get("url") or ""
             if not url:
@@ -209,4 +254,3 @@ class CkanHarvester(Harvester):
             if download is not None:
                 fetched.files.append((name, download.path))
         return fetched
-

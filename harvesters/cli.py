@@ -26,10 +26,14 @@ def source_add(
     publish: Annotated[str, typer.Option(help="auto (trusted source) or review (walidata)")] = "review",
     on_removed: Annotated[str, typer.Option(help="flag or withdraw datasets gone at source")] = "flag",
     schema: Annotated[str | None, typer.Option(help="default Table Schema for its files")] = None,
-    schedule: Annotated[str | None, typer.Option(
-        help="hourly, daily, weekly, monthly or a crontab line ('30 2 * * 1'), in TERBUKA_TIMEZONE")] = None,
-    filter: Annotated[list[str] | None, typer.Option(
-        "--filter", help="KEY=VALUE, repeatable; for CKAN an fq clause such as organization=dinkes")] = None,
+    schedule: Annotated[
+        str | None,
+        typer.Option(help="hourly, daily, weekly, monthly or a crontab line ('30 2 * * 1'), in TERBUKA_TIMEZONE"),
+    ] = None,
+    filter: Annotated[
+        list[str] | None,
+        typer.Option("--filter", help="KEY=VALUE, repeatable; for CKAN an fq clause such as organization=dinkes"),
+    ] = None,
 ) -> None:
     """Register a source and print its id."""
     pairs = [item.partition("=") for item in filter or []]
@@ -38,9 +42,17 @@ def source_add(
         raise typer.Exit(2)
     try:
         with session_scope() as session:
-            source = sources.add_source(session, organization=org, type=type, url=url, publish=publish,
-                                        on_removed=on_removed, default_schema=schema, schedule=schedule,
-                                        filters={key: value for key, _, value in pairs})
+            source = sources.add_source(
+                session,
+                organization=org,
+                type=type,
+                url=url,
+                publish=publish,
+                on_removed=on_removed,
+                default_schema=schema,
+                schedule=schedule,
+                filters={key: value for key, _, value in pairs},
+            )
             typer.echo(source.id)
     except CatalogError as exc:
         errors.print(f"[red]error[/red] ({exc.code}): {exc.message}")
@@ -53,8 +65,15 @@ def source_list() -> None:
     table = Table("id", "organization", "type", "url", "publish", "on removed", "schedule")
     with session_scope() as session:
         for source in sources.list_sources(session):
-            table.add_row(str(source.id), str(source.organization_id), source.type, source.url, source.publish,
-                          source.on_removed, source.schedule or "")
+            table.add_row(
+                str(source.id),
+                str(source.organization_id),
+                source.type,
+                source.url,
+                source.publish,
+                source.on_removed,
+                source.schedule or "",
+            )
     console.print(table)
 
 
@@ -65,16 +84,17 @@ def _line(job: HarvestJob) -> str:
 
 def _summary(job: HarvestJob) -> Table:
     table = Table("job", "source", "status", *job.counts.keys(), "error")
-    table.add_row(str(job.id), str(job.source_id), job.status, *(str(v) for v in job.counts.values()),
-                  job.error or "")
+    table.add_row(str(job.id), str(job.source_id), job.status, *(str(v) for v in job.counts.values()), job.error or "")
     return table
 
 
 @harvest_app.command("run")
 def harvest_run(
     source: Annotated[int, typer.Argument(help="the source id")],
-    wait: Annotated[bool, typer.Option(
-        help="harvest here and now with a progress bar; exit non-zero only when the job itself fails")] = False,
+    wait: Annotated[
+        bool,
+        typer.Option(help="harvest here and now with a progress bar; exit non-zero only when the job itself fails"),
+    ] = False,
 ) -> None:
     """Queue a harvest for the worker (prints the job id), or with --wait run it here; item errors are recorded."""
     try:
@@ -84,13 +104,17 @@ def harvest_run(
 
                 job = enqueue(sources.queue_run(session, source_id=source))
                 typer.echo(job.id)
-                errors.print(f"job {job.id} queued; `terbuka worker` runs it, `terbuka harvest status {job.id}` "
-                             "follows it")
+                errors.print(
+                    f"job {job.id} queued; `terbuka worker` runs it, `terbuka harvest status {job.id}` follows it"
+                )
                 return
             with Progress(console=errors, transient=True) as bar:
                 task = bar.add_task("harvesting", total=None)
-                job = sources.run_source(session, source_id=source,
-                                         progress=lambda done, total: bar.update(task, completed=done, total=total))
+                job = sources.run_source(
+                    session,
+                    source_id=source,
+                    progress=lambda done, total: bar.update(task, completed=done, total=total),
+                )
             console.print(_summary(job))
             typer.echo(_line(job))
     except CatalogError as exc:

@@ -31,8 +31,18 @@ from harvesters.http import FetchError
 from schemas.registry import REFERENCE_TABLES, resolve_schema
 
 DESCRIPTOR = "datapackage.json"
-MAPPED = {"name", "title", "description", "keywords", "licenses", "resources", "temporal", "spatial",
-          "profile", "$schema"}
+MAPPED = {
+    "name",
+    "title",
+    "description",
+    "keywords",
+    "licenses",
+    "resources",
+    "temporal",
+    "spatial",
+    "profile",
+    "$schema",
+}
 LICENSE_URLS = {(lic.url or "").split("://")[-1].rstrip("/"): lic.id for lic in KNOWN_LICENSES if lic.url}
 
 
@@ -49,8 +59,10 @@ def local_path(url: str) -> Path | None:
         path = Path(url)
     roots = [Path(r.strip()).resolve() for r in get_settings().harvest_local_roots.split(",") if r.strip()]
     if not any(path.resolve().is_relative_to(root) for root in roots):
-        raise FetchError(f"{url}: local folders can be harvested only under TERBUKA_HARVEST_LOCAL_ROOTS "
-                         f"({', '.join(map(str, roots)) or 'not set'})")
+        raise FetchError(
+            f"{url}: local folders can be harvested only under TERBUKA_HARVEST_LOCAL_ROOTS "
+            f"({', '.join(map(str, roots)) or 'not set'})"
+        )
     return path
 
 
@@ -162,7 +174,9 @@ class DataPackageHarvester(Harvester):
             "title": title if len(title) >= 3 else f"Data {title}",
             "description": str(package.get("description") or ""),
             "spatial_coverage": [code for code in codes if REGION_CODE.fullmatch(code)],
-            "tags": keywords, "themes": sorted(set(keywords) & set(THEMES)), "extras": extras,
+            "tags": keywords,
+            "themes": sorted(set(keywords) & set(THEMES)),
+            "extras": extras,
         }
 
     def _temporal(self, temporal: Any, fetched: FetchedItem) -> None:
@@ -246,8 +260,9 @@ class DataPackageHarvester(Harvester):
 
     def _inline(self, data: Any, schema: dict[str, Any] | None, label: str) -> tuple[str, Path]:
         """Inline rows (lists, or objects keyed by field) as a CSV file; any other JSON as a JSON file."""
-        with tempfile.NamedTemporaryFile("w", dir=self.workdir, prefix="harvest-", delete=False, newline="",
-                                         encoding="utf-8") as out:
+        with tempfile.NamedTemporaryFile(
+            "w", dir=self.workdir, prefix="harvest-", delete=False, newline="", encoding="utf-8"
+        ) as out:
             if not isinstance(data, list) or not all(isinstance(row, (list, dict)) for row in data):
                 json.dump(data, out, ensure_ascii=False)
                 return f"{label}.json", Path(out.name)
@@ -269,8 +284,11 @@ class DataPackageHarvester(Harvester):
             checked = dict(resolve_schema(schema))
         except ValueError as exc:
             raise FetchError(f"schema: {exc}") from exc
-        keys = [fk for fk in checked.get("foreignKeys", [])
-                if isinstance(fk, dict) and fk.get("reference", {}).get("resource") in ("", *REFERENCE_TABLES)]
+        keys = [
+            fk
+            for fk in checked.get("foreignKeys", [])
+            if isinstance(fk, dict) and fk.get("reference", {}).get("resource") in ("", *REFERENCE_TABLES)
+        ]
         if len(keys) < len(checked.get("foreignKeys", [])):
             checked["foreignKeys"] = keys
             fetched.warnings.append(f"resource {label!r}: foreign keys to other resources are not checked")

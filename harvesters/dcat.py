@@ -35,8 +35,13 @@ MAX_PAGES = 500
 
 SYNTAXES = {"turtle": "Turtle", "xml": "RDF/XML", "json-ld": "JSON-LD"}
 CONTENT_TYPES = {
-    "text/turtle": "turtle", "application/x-turtle": "turtle", "application/rdf+xml": "xml",
-    "application/xml": "xml", "text/xml": "xml", "application/ld+json": "json-ld", "application/json": "json-ld",
+    "text/turtle": "turtle",
+    "application/x-turtle": "turtle",
+    "application/rdf+xml": "xml",
+    "application/xml": "xml",
+    "text/xml": "xml",
+    "application/ld+json": "json-ld",
+    "application/json": "json-ld",
 }
 EXTENSIONS = {".ttl": "turtle", ".rdf": "xml", ".xml": "xml", ".jsonld": "json-ld", ".json": "json-ld"}
 
@@ -54,23 +59,70 @@ LICENSE_URIS = {
 }
 # Named periods of the EU frequency vocabulary and Dublin Core's freq, as days between updates.
 PERIOD_DAYS = {
-    "cont": 0, "continuous": 0, "update_cont": 0, "1min": 0, "5min": 0, "10min": 0, "15min": 0, "30min": 0,
-    "hourly": 0, "bihourly": 0, "trihourly": 0, "12hrs": 0, "daily": 1, "daily_2": 1, "weekly_3": 2,
-    "threetimesaweek": 2, "semiweekly": 3, "weekly_2": 3, "weekly": 7, "monthly_3": 10, "threetimesamonth": 10,
-    "biweekly": 14, "semimonthly": 15, "monthly_2": 15, "monthly": 30, "bimonthly": 61, "quarterly": 91,
-    "annual_3": 122, "threetimesayear": 122, "annual_2": 182, "semiannual": 182, "annual": 365,
-    "biennial": 730, "triennial": 1095,
+    "cont": 0,
+    "continuous": 0,
+    "update_cont": 0,
+    "1min": 0,
+    "5min": 0,
+    "10min": 0,
+    "15min": 0,
+    "30min": 0,
+    "hourly": 0,
+    "bihourly": 0,
+    "trihourly": 0,
+    "12hrs": 0,
+    "daily": 1,
+    "daily_2": 1,
+    "weekly_3": 2,
+    "threetimesaweek": 2,
+    "semiweekly": 3,
+    "weekly_2": 3,
+    "weekly": 7,
+    "monthly_3": 10,
+    "threetimesamonth": 10,
+    "biweekly": 14,
+    "semimonthly": 15,
+    "monthly_2": 15,
+    "monthly": 30,
+    "bimonthly": 61,
+    "quarterly": 91,
+    "annual_3": 122,
+    "threetimesayear": 122,
+    "annual_2": 182,
+    "semiannual": 182,
+    "annual": 365,
+    "biennial": 730,
+    "triennial": 1095,
 }
 # The largest period each frequency covers: a dataset updated every two weeks is at least monthly.
-FREQUENCY_BOUNDS = [(1, UpdateFrequency.harian), (7, UpdateFrequency.mingguan), (31, UpdateFrequency.bulanan),
-                    (92, UpdateFrequency.triwulanan), (183, UpdateFrequency.semesteran), (366, UpdateFrequency.tahunan)]
+FREQUENCY_BOUNDS = [
+    (1, UpdateFrequency.harian),
+    (7, UpdateFrequency.mingguan),
+    (31, UpdateFrequency.bulanan),
+    (92, UpdateFrequency.triwulanan),
+    (183, UpdateFrequency.semesteran),
+    (366, UpdateFrequency.tahunan),
+]
 NUMBER = r"(\d+(?:[.,]\d+)?)"
-ISO_DURATION = re.compile(rf"(?:R\d*/)?P(?:{NUMBER}Y)?(?:{NUMBER}M)?(?:{NUMBER}W)?(?:{NUMBER}D)?"
-                          rf"(?:T(?:{NUMBER}H)?(?:[\d.,]+M)?(?:[\d.,]+S)?)?")
-EU_THEMES = {"ECON": "ekonomi", "EDUC": "pendidikan", "ENVI": "lingkungan", "GOVE": "pemerintahan",
-             "HEAL": "kesehatan", "SOCI": "sosial", "TRAN": "transportasi"}
-MEDIA_EXTENSIONS = {"text/csv": "csv", "application/json": "json", "application/vnd.ms-excel": "xls",
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx"}
+ISO_DURATION = re.compile(
+    rf"(?:R\d*/)?P(?:{NUMBER}Y)?(?:{NUMBER}M)?(?:{NUMBER}W)?(?:{NUMBER}D)?"
+    rf"(?:T(?:{NUMBER}H)?(?:[\d.,]+M)?(?:[\d.,]+S)?)?"
+)
+EU_THEMES = {
+    "ECON": "ekonomi",
+    "EDUC": "pendidikan",
+    "ENVI": "lingkungan",
+    "GOVE": "pemerintahan",
+    "HEAL": "kesehatan",
+    "SOCI": "sosial",
+    "TRAN": "transportasi",
+}
+MEDIA_EXTENSIONS = {
+    "text/csv": "csv",
+    "application/json": "json",
+    "application/vnd.ms-excel": "xls",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
+}
 ACCEPT = "text/turtle, application/rdf+xml;q=0.9, application/ld+json;q=0.8, application/json;q=0.7, */*;q=0.1"
 
 
@@ -141,7 +193,8 @@ def theme_slugs(values: list[tuple[str, list[str]]]) -> tuple[list[str], list[st
         tail = re.split(r"[/#]", value.rstrip("/"))[-1]
         candidates = [slugify(text) for text in [tail, value, *labels]]
         found = next((c for c in candidates if c in THEMES), None) or next(
-            (by_name[c] for c in candidates if c in by_name), None)
+            (by_name[c] for c in candidates if c in by_name), None
+        )
         if found is None and "/data-theme/" in value:
             found = EU_THEMES.get(tail.upper())
         if found:
@@ -175,21 +228,37 @@ def file_extension(fmt: str, media_type: str, url: str) -> str:
     return suffix if re.fullmatch(r"[a-z0-9]{1,10}", suffix) else ""
 
 
-def mapped(*, identifier: str, title: str, description: str, keywords: list[str],
-           themes: list[tuple[str, list[str]]], licenses: list[str], frequency: str,
-           temporal: tuple[date | None, date | None], contact: tuple[str, str],
-           extras: dict[str, str]) -> dict[str, Any]:
+def mapped(
+    *,
+    identifier: str,
+    title: str,
+    description: str,
+    keywords: list[str],
+    themes: list[tuple[str, list[str]]],
+    licenses: list[str],
+    frequency: str,
+    temporal: tuple[date | None, date | None],
+    contact: tuple[str, str],
+    extras: dict[str, str],
+) -> dict[str, Any]:
     """The DatasetCreate fields for one dataset; every list sorted so the content hash is stable."""
     terbuka_themes, other_themes = theme_slugs(themes)
     if other_themes:
         extras = {**extras, "dcat:theme": ", ".join(other_themes)}
     tags = {slugify(keyword)[:100].strip("-") for keyword in keywords}
     return {
-        "slug": dataset_slug(identifier, title), "title": title or identifier, "description": description,
-        "license_id": license_id(licenses), "update_frequency": update_frequency(frequency),
-        "temporal_start": temporal[0], "temporal_end": temporal[1],
-        "contact_name": contact[0] or None, "contact_email": contact[1].removeprefix("mailto:") or None,
-        "tags": sorted(tag for tag in tags if tag), "themes": terbuka_themes, "extras": dict(sorted(extras.items())),
+        "slug": dataset_slug(identifier, title),
+        "title": title or identifier,
+        "description": description,
+        "license_id": license_id(licenses),
+        "update_frequency": update_frequency(frequency),
+        "temporal_start": temporal[0],
+        "temporal_end": temporal[1],
+        "contact_name": contact[0] or None,
+        "contact_email": contact[1].removeprefix("mailto:") or None,
+        "tags": sorted(tag for tag in tags if tag),
+        "themes": terbuka_themes,
+        "extras": dict(sorted(extras.items())),
     }
 
 
@@ -233,8 +302,13 @@ class RdfCatalogue:
             subject, depth = todo.pop()
             for s, p, o in self.graph.triples((subject, None, None)):
                 closure.add((s, p, o))
-                if depth < 2 and p != RDF.type and isinstance(o, URIRef | BNode) and o not in seen and (
-                        o, RDF.type, DCAT.Dataset) not in self.graph:
+                if (
+                    depth < 2
+                    and p != RDF.type
+                    and isinstance(o, URIRef | BNode)
+                    and o not in seen
+                    and (o, RDF.type, DCAT.Dataset) not in self.graph
+                ):
                     seen.add(o)
                     todo.append((o, depth + 1))
         lines = sorted(line for line in to_canonical_graph(closure).serialize(format="nt").splitlines() if line)
@@ -250,23 +324,40 @@ class RdfCatalogue:
         identifier = self.text(node, DCTERMS.identifier) or (str(node) if isinstance(node, URIRef) else "")
         modified = self.text(node, DCTERMS.modified)
         digest = "" if modified and identifier else self.description_hash(node)
-        publisher_name = next((str(p).strip() if isinstance(p, Literal) else self.text(p, FOAF.name, VCARD.fn)
-                               for p in self.values(node, DCTERMS.publisher)), "")
+        publisher_name = next(
+            (
+                str(p).strip() if isinstance(p, Literal) else self.text(p, FOAF.name, VCARD.fn)
+                for p in self.values(node, DCTERMS.publisher)
+            ),
+            "",
+        )
         contact_name, email = self.name_and_email(node)
         distributions = [self.distribution(d) for d in self.values(node, DCAT.distribution)]
-        licenses = [self.license(v) for d in [node, *self.values(node, DCAT.distribution)]
-                    for v in self.values(d, DCTERMS.license)]
-        extras = {"dct:publisher": publisher_name, "dcat:landingPage": " ".join(
-            str(page) for page in self.values(node, DCAT.landingPage))}
+        licenses = [
+            self.license(v)
+            for d in [node, *self.values(node, DCAT.distribution)]
+            for v in self.values(d, DCTERMS.license)
+        ]
+        extras = {
+            "dct:publisher": publisher_name,
+            "dcat:landingPage": " ".join(str(page) for page in self.values(node, DCAT.landingPage)),
+        }
         if isinstance(node, URIRef):
             extras["dcat:uri"] = str(node)
         metadata = mapped(
-            identifier=identifier or digest, title=self.text(node, DCTERMS.title),
-            description=self.text(node, DCTERMS.description), keywords=self.keywords(node),
-            themes=[(str(t), [str(label) for label in self.literals(t, SKOS.prefLabel)])
-                    for t in self.values(node, DCAT.theme)],
-            licenses=licenses, frequency=self.frequency(node), temporal=self.temporal(node),
-            contact=(contact_name or publisher_name, email), extras={k: v for k, v in extras.items() if v},
+            identifier=identifier or digest,
+            title=self.text(node, DCTERMS.title),
+            description=self.text(node, DCTERMS.description),
+            keywords=self.keywords(node),
+            themes=[
+                (str(t), [str(label) for label in self.literals(t, SKOS.prefLabel)])
+                for t in self.values(node, DCAT.theme)
+            ],
+            licenses=licenses,
+            frequency=self.frequency(node),
+            temporal=self.temporal(node),
+            contact=(contact_name or publisher_name, email),
+            extras={k: v for k, v in extras.items() if v},
         )
         usable = sorted(d for d in distributions if d.url)
         return Entry(identifier or digest, modified or digest, metadata, usable)
@@ -291,14 +382,20 @@ class RdfCatalogue:
     def distribution(self, node: Node) -> Distribution:
         urls = self.values(node, DCAT.downloadURL) or self.values(node, DCAT.accessURL)
         url = str(urls[0]) if urls else ""
-        fmt = next((self.text(f, RDF.value, SKOS.prefLabel) if isinstance(f, BNode) else str(f)
-                    for f in self.values(node, DCTERMS.format)), "")
+        fmt = next(
+            (
+                self.text(f, RDF.value, SKOS.prefLabel) if isinstance(f, BNode) else str(f)
+                for f in self.values(node, DCTERMS.format)
+            ),
+            "",
+        )
         media = next((str(m) for m in self.values(node, DCAT.mediaType)), "")
         return Distribution(self.text(node, DCTERMS.title), url, file_extension(fmt, media, url))
 
 
 def data_json_entry(dataset: dict[str, Any]) -> Entry:
     """One DCAT-US (Project Open Data) dataset."""
+
     def text(key: str) -> str:
         value = dataset.get(key)
         return value.strip() if isinstance(value, str) else ""
@@ -316,9 +413,14 @@ def data_json_entry(dataset: dict[str, Any]) -> Entry:
     identifier = text("identifier") or marker
     extras = {"dct:publisher": str(publisher.get("name") or ""), "dcat:landingPage": text("landingPage")}
     metadata = mapped(
-        identifier=identifier, title=text("title"), description=text("description"), keywords=strings("keyword"),
-        themes=[(theme, []) for theme in strings("theme")], licenses=[text("license")],
-        frequency=text("accrualPeriodicity"), temporal=(parse_date(start), parse_date(end, end=True)),
+        identifier=identifier,
+        title=text("title"),
+        description=text("description"),
+        keywords=strings("keyword"),
+        themes=[(theme, []) for theme in strings("theme")],
+        licenses=[text("license")],
+        frequency=text("accrualPeriodicity"),
+        temporal=(parse_date(start), parse_date(end, end=True)),
         contact=(str(contact.get("fn") or publisher.get("name") or ""), str(contact.get("hasEmail") or "")),
         extras={k: v for k, v in extras.items() if v},
     )
@@ -353,8 +455,11 @@ def is_data_json(value: Any) -> bool:
     if not isinstance(value, dict) or not isinstance(value.get("dataset"), list):
         return False
     context = value.get("@context")
-    return context is None or "project-open-data" in str(context) or "project-open-data" in str(
-        value.get("conformsTo", ""))
+    return (
+        context is None
+        or "project-open-data" in str(context)
+        or "project-open-data" in str(value.get("conformsTo", ""))
+    )
 
 
 def hydra_views(page: Graph) -> set[Node]:
@@ -370,8 +475,12 @@ def is_catalogue(page: Graph) -> bool:
 
 def next_page(page: Graph, url: str) -> str:
     """hydra:next (PartialCollectionView) or hydra:nextPage (PagedCollection, often a plain literal)."""
-    links = sorted(str(link) for subject in hydra_views(page) for predicate in (HYDRA.next, HYDRA.nextPage)
-                   for link in page.objects(subject, predicate))
+    links = sorted(
+        str(link)
+        for subject in hydra_views(page)
+        for predicate in (HYDRA.next, HYDRA.nextPage)
+        for link in page.objects(subject, predicate)
+    )
     return urljoin(url, links[0]) if links else ""
 
 
@@ -419,8 +528,10 @@ class DcatHarvester(Harvester):
             if isinstance(parsed, dict) or is_catalogue(parsed):
                 return parsed
             failures.append(f"{SYNTAXES[syntax]}: parses, but holds no dcat:Catalog or dcat:Dataset")
-        raise FetchError(f"{document.url}: not a DCAT catalogue in Turtle, RDF/XML, JSON-LD or data.json "
-                         f"(Content-Type {kind or 'none'}); " + "; ".join(failures))
+        raise FetchError(
+            f"{document.url}: not a DCAT catalogue in Turtle, RDF/XML, JSON-LD or data.json "
+            f"(Content-Type {kind or 'none'}); " + "; ".join(failures)
+        )
 
     def _parse_as(self, document: Document, syntax: str) -> Graph | dict[str, Any]:
         if syntax == "json-ld":
@@ -429,8 +540,10 @@ class DcatHarvester(Harvester):
                 return dict(data)
             remote = remote_contexts(data)
             if remote:
-                raise FetchError(f"{document.url}: JSON-LD refers to a remote @context ({remote[0]}), which is "
-                                 "never fetched; serve the catalogue with an inline context, or as Turtle or RDF/XML")
+                raise FetchError(
+                    f"{document.url}: JSON-LD refers to a remote @context ({remote[0]}), which is "
+                    "never fetched; serve the catalogue with an inline context, or as Turtle or RDF/XML"
+                )
         return Graph().parse(data=document.content, format=syntax, publicID=document.url)
 
     def fetch(self, item: RemoteItem) -> FetchedItem:

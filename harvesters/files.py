@@ -140,8 +140,13 @@ class FileDropHarvester(Harvester):
         markers = {}
         for path in sorted(root.rglob("*")):
             relative = path.relative_to(root).as_posix()
-            if (path.suffix.lower() not in EXTENSIONS or not path.is_file() or relative.startswith(".")
-                    or "/." in relative or not path.resolve().is_relative_to(root.resolve())):
+            if (
+                path.suffix.lower() not in EXTENSIONS
+                or not path.is_file()
+                or relative.startswith(".")
+                or "/." in relative
+                or not path.resolve().is_relative_to(root.resolve())
+            ):
                 continue
             stat = path.stat()
             self.local[relative] = path
@@ -165,14 +170,17 @@ class FileDropHarvester(Harvester):
                 if (parts.scheme, parts.netloc) != (top.scheme, top.netloc) or not parts.path.startswith(root):
                     continue
                 url = urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
-                relative = unquote(parts.path[len(root):])
+                relative = unquote(parts.path[len(root) :])
                 if parts.path.endswith("/") and parts.path not in seen and depth < MAX_DEPTH:
                     seen.add(parts.path)
                     pages.append((self.client.get_bytes(url), depth + 1))
                 elif relative == MANIFEST:
                     manifest = url
-                elif (posixpath.splitext(relative)[1].lower() in EXTENSIONS and not relative.startswith(".")
-                      and "/." not in relative):
+                elif (
+                    posixpath.splitext(relative)[1].lower() in EXTENSIONS
+                    and not relative.startswith(".")
+                    and "/." not in relative
+                ):
                     files[relative] = url
         if manifest:
             self.defaults, self.entries = parse_manifest(self.client.get_bytes(manifest).content)
@@ -204,14 +212,19 @@ class FileDropHarvester(Harvester):
         entry = self._entry_for(relative)
         given = {**self.defaults, **(entry or {})}
         name = safe_name(posixpath.basename(relative))
-        fetched = FetchedItem(metadata={
-            "slug": given.get("slug") or slugify(posixpath.splitext(relative)[0]),
-            "title": given.get("title") or title_from(name),
-            "description": given.get("description", ""),
-            "license_id": license_for(given["license"]) if "license" in given else "notspecified",
-            "update_frequency": UpdateFrequency(given.get("frequency", UpdateFrequency.tidak_tentu)),
-            "tags": given.get("tags", []), "themes": given.get("themes", []), "extras": {},
-        }, files=[(name, path)])
+        fetched = FetchedItem(
+            metadata={
+                "slug": given.get("slug") or slugify(posixpath.splitext(relative)[0]),
+                "title": given.get("title") or title_from(name),
+                "description": given.get("description", ""),
+                "license_id": license_for(given["license"]) if "license" in given else "notspecified",
+                "update_frequency": UpdateFrequency(given.get("frequency", UpdateFrequency.tidak_tentu)),
+                "tags": given.get("tags", []),
+                "themes": given.get("themes", []),
+                "extras": {},
+            },
+            files=[(name, path)],
+        )
         if "schema" in given:
             fetched.schemas[name] = given["schema"]
         if entry is None:

@@ -89,8 +89,7 @@ class SafeClient:
         self.retries = retries
         self.backoff = backoff
         self.max_redirects = max_redirects
-        self.client = httpx.Client(timeout=timeout, follow_redirects=False,
-                                   headers={"User-Agent": "Terbuka harvester"})
+        self.client = httpx.Client(timeout=timeout, follow_redirects=False, headers={"User-Agent": "Terbuka harvester"})
         self._host_slots: defaultdict[str, threading.BoundedSemaphore] = defaultdict(
             lambda: threading.BoundedSemaphore(per_host)
         )
@@ -166,8 +165,12 @@ class SafeClient:
             raise FetchError(f"{url}: transfer broke off: {type(exc).__name__}") from exc
         finally:
             response.close()
-        return Document(url=str(response.url), content=b"".join(body),
-                        content_type=response.headers.get("content-type", ""), status=response.status_code)
+        return Document(
+            url=str(response.url),
+            content=b"".join(body),
+            content_type=response.headers.get("content-type", ""),
+            status=response.status_code,
+        )
 
     def get_json(self, url: str) -> Any:
         document = self.get_bytes(url)
@@ -177,8 +180,9 @@ class SafeClient:
             kind = document.content_type or "unknown type"
             raise FetchError(f"{url}: expected JSON, got {kind} that does not parse ({exc})") from exc
 
-    def download(self, url: str, directory: Path, *, etag: str | None = None,
-                 last_modified: str | None = None) -> Download | None:
+    def download(
+        self, url: str, directory: Path, *, etag: str | None = None, last_modified: str | None = None
+    ) -> Download | None:
         """Stream a file to ``directory``; None when the server says it has not changed."""
         headers = {}
         if etag:
@@ -217,7 +221,10 @@ class SafeClient:
                 target.unlink(missing_ok=True)
                 raise
         return Download(
-            path=target, sha256=digest.hexdigest(), byte_size=size,
+            path=target,
+            sha256=digest.hexdigest(),
+            byte_size=size,
             content_type=response.headers.get("content-type", "application/octet-stream"),
-            etag=response.headers.get("etag"), last_modified=response.headers.get("last-modified"),
+            etag=response.headers.get("etag"),
+            last_modified=response.headers.get("last-modified"),
         )

@@ -45,25 +45,47 @@ def harvester_class(kind: str) -> type[Harvester]:
 
 
 def add_source(
-    session: Session, *, organization: str, type: str, url: str, actor: User | None = None,
-    publish: str = "review", on_removed: str = "flag", filters: dict[str, str] | None = None,
-    default_schema: str | None = None, schedule: str | None = None,
+    session: Session,
+    *,
+    organization: str,
+    type: str,
+    url: str,
+    actor: User | None = None,
+    publish: str = "review",
+    on_removed: str = "flag",
+    filters: dict[str, str] | None = None,
+    default_schema: str | None = None,
+    schedule: str | None = None,
 ) -> HarvestSource:
     if type not in harvester_types():
-        raise Invalid(f"unknown source type {type!r}; known: {', '.join(sorted(harvester_types()))}",
-                      code="unknown_source_type")
+        raise Invalid(
+            f"unknown source type {type!r}; known: {', '.join(sorted(harvester_types()))}", code="unknown_source_type"
+        )
     if publish not in ("auto", "review") or on_removed not in ("flag", "withdraw"):
         raise Invalid("publish is auto or review; on_removed is flag or withdraw", code="invalid_source")
     if schedule:
         schedule_check(schedule)
     owner = get_organization(session, slug=organization)
-    source = HarvestSource(organization_id=owner.id or 0, type=type, url=url, publish=publish,
-                           on_removed=on_removed, filters=filters or {}, default_schema=default_schema,
-                           schedule=schedule or None)
+    source = HarvestSource(
+        organization_id=owner.id or 0,
+        type=type,
+        url=url,
+        publish=publish,
+        on_removed=on_removed,
+        filters=filters or {},
+        default_schema=default_schema,
+        schedule=schedule or None,
+    )
     session.add(source)
     session.flush()
-    activity.record(session, actor=actor, action="harvest_source.create", object_type="harvest_source",
-                    object_id=source.id, detail={"organization": organization, "type": type, "url": url})
+    activity.record(
+        session,
+        actor=actor,
+        action="harvest_source.create",
+        object_type="harvest_source",
+        object_id=source.id,
+        detail={"organization": organization, "type": type, "url": url},
+    )
     session.commit()
     return source
 
@@ -94,8 +116,10 @@ def claim(session: Session, job: HarvestJob) -> bool:
     now = utcnow()
     try:
         result = session.execute(
-            update(HarvestJob).where(col(HarvestJob.id) == job.id, col(HarvestJob.status) == "queued")
-            .values(status="running", started=now, heartbeat=now))
+            update(HarvestJob)
+            .where(col(HarvestJob.id) == job.id, col(HarvestJob.status) == "queued")
+            .values(status="running", started=now, heartbeat=now)
+        )
         claimed = cast(CursorResult[Any], result).rowcount
         session.commit()
     except IntegrityError:
@@ -109,16 +133,16 @@ def run_job(session: Session, *, job_id: int, progress: Callable[[int, int], Non
     """Run a queued job here; raises Conflict while another job of its source runs."""
     job = get_job(session, job_id=job_id)
     if job.status == "queued" and not claim(session, job):
-        raise Conflict(f"source {job.source_id} is being harvested by another job; job {job_id} stays queued",
-                       code="source_busy")
+        raise Conflict(
+            f"source {job.source_id} is being harvested by another job; job {job_id} stays queued", code="source_busy"
+        )
     if job.status != "running":
         return job
     source = get_source(session, source_id=job.source_id)
     return HarvestRun(session, job, harvester_class(source.type), progress).run()
 
 
-def run_source(session: Session, *, source_id: int,
-               progress: Callable[[int, int], None] | None = None) -> HarvestJob:
+def run_source(session: Session, *, source_id: int, progress: Callable[[int, int], None] | None = None) -> HarvestJob:
     """Harvest a source now, in this process."""
     job = queue_run(session, source_id=source_id)
     try:
@@ -153,8 +177,10 @@ def schedule_check(schedule: str) -> Callable[[datetime], bool]:
     line = SCHEDULES.get(schedule.strip().lower(), schedule)
     fields = line.split()
     if len(fields) != 5:
-        raise Invalid(f"schedule {schedule!r}: use hourly, daily, weekly, monthly or a crontab line like "
-                      "'30 2 * * 1'", code="invalid_schedule")
+        raise Invalid(
+            f"schedule {schedule!r}: use hourly, daily, weekly, monthly or a crontab line like '30 2 * * 1'",
+            code="invalid_schedule",
+        )
     try:
         check: Callable[[datetime], bool] = crontab(*fields)
         check(datetime(2026, 1, 1))
@@ -172,9 +198,12 @@ def due_sources(session: Session, *, now: datetime | None = None) -> list[Harves
     for source in session.exec(select(HarvestSource).where(col(HarvestSource.schedule).is_not(None))).all():
         if not schedule_check(source.schedule or "")(local):
             continue
-        busy = session.exec(select(HarvestJob.id).where(
-            HarvestJob.source_id == source.id,
-            or_(col(HarvestJob.status).in_(["queued", "running"]), col(HarvestJob.started) >= minute))).first()
+        busy = session.exec(
+            select(HarvestJob.id).where(
+                HarvestJob.source_id == source.id,
+                or_(col(HarvestJob.status).in_(["queued", "running"]), col(HarvestJob.started) >= minute),
+            )
+        ).first()
         if busy is None:
             due.append(source)
     return due
@@ -187,8 +216,15 @@ def get_job(session: Session, *, job_id: int) -> HarvestJob:
     return job
 
 
-def list_items(session: Session, *, source_id: int, status: str | None = None, job_id: int | None = None,
-               limit: int = 100, offset: int = 0) -> list[HarvestItem]:
+def list_items(
+    session: Session,
+    *,
+    source_id: int,
+    status: str | None = None,
+    job_id: int | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> list[HarvestItem]:
     """A source's harvest items, e.g. those in error after a job, with their remote ids and messages."""
     get_source(session, source_id=source_id)
     query = select(HarvestItem).where(HarvestItem.source_id == source_id)

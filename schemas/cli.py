@@ -55,8 +55,15 @@ def validate(
         errors.print(f"[red]error:[/red] cannot read {file}: no such file")
         raise typer.Exit(EXIT_USAGE)
     large = file.stat().st_size >= FAST_PATH_BYTES
-    with Progress("[progress.description]{task.description}", BarColumn(), DownloadColumn(),
-                  TimeRemainingColumn(), console=errors, transient=True, disable=not large) as bar:
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        DownloadColumn(),
+        TimeRemainingColumn(),
+        console=errors,
+        transient=True,
+        disable=not large,
+    ) as bar:
         task = bar.add_task(f"validating {file.name}", total=file.stat().st_size)
 
         def advance(done: int, total: int) -> None:

@@ -94,8 +94,11 @@ def _header_row(rows: list[list[Any]]) -> int:
 def sheet_part(reader: Any, sheet: str | int) -> str:
     """The archive path of a worksheet of an openpyxl ``ExcelReader`` whose workbook part is read, by name
     or by 1-based position among the worksheets (chart sheets do not count), as frictionless finds it."""
-    sheets = [(s.name, rel.target) for s, rel in reader.parser.find_sheets()
-              if rel.target in reader.valid_files and "chartsheet" not in rel.Type]
+    sheets = [
+        (s.name, rel.target)
+        for s, rel in reader.parser.find_sheets()
+        if rel.target in reader.valid_files and "chartsheet" not in rel.Type
+    ]
     return dict(sheets)[sheet] if isinstance(sheet, str) else sheets[sheet - 1][1]
 
 
@@ -120,8 +123,12 @@ def _excel_rows(path: Path, sheet: str | int) -> list[list[Any]]:
                     rows.extend([] for _ in range(min(number, SAMPLE_ROWS + 1) - 1 - len(rows)))
                     if number > SAMPLE_ROWS:
                         break
-                    rows.append([1 if any((t.text or "") for t in cell.iter() if t.tag in VALUE_TAGS) else None
-                                 for cell in element])
+                    rows.append(
+                        [
+                            1 if any((t.text or "") for t in cell.iter() if t.tag in VALUE_TAGS) else None
+                            for cell in element
+                        ]
+                    )
                     element.clear()
             reader.archive.close()
             return rows
@@ -149,8 +156,7 @@ def sniff_dialect(path: str | Path, format: str | None = None, **overrides: Any)
         lines = lines[:-1]
     rows = list(csv.reader(io.StringIO("\n".join(lines[: SAMPLE_ROWS * 2])), delimiter=delimiter))
     header_row = overrides.get("header_row") or _header_row(rows)
-    return Dialect(format=fmt, encoding=encoding, delimiter=delimiter, quote_char=quote_char,
-                   header_row=header_row)
+    return Dialect(format=fmt, encoding=encoding, delimiter=delimiter, quote_char=quote_char, header_row=header_row)
 
 
 @lru_cache(maxsize=8)
@@ -172,18 +178,31 @@ class Detector(frictionless.Detector):
     same schemas); any other case is left to frictionless.
     """
 
-    def detect_schema(self, fragment: Any, *, labels: list[str] | None = None,
-                      schema: frictionless.Schema | None = None,
-                      field_candidates: list[dict[str, Any]] = frictionless_settings.DEFAULT_FIELD_CANDIDATES,
-                      **options: Any) -> frictionless.Schema:
+    def detect_schema(
+        self,
+        fragment: Any,
+        *,
+        labels: list[str] | None = None,
+        schema: frictionless.Schema | None = None,
+        field_candidates: list[dict[str, Any]] = frictionless_settings.DEFAULT_FIELD_CANDIDATES,
+        **options: Any,
+    ) -> frictionless.Schema:
         names = deduplicate_names([name or f"field{index}" for index, name in enumerate(copy(labels or []), 1)])
-        if (schema or not fragment or not names or self.field_type or self.schema_patch or self.field_names
-                or self.field_float_numbers
-                or self.field_missing_values != frictionless_settings.DEFAULT_MISSING_VALUES
-                or self.field_true_values != frictionless_settings.DEFAULT_TRUE_VALUES
-                or self.field_false_values != frictionless_settings.DEFAULT_FALSE_VALUES):
-            return super().detect_schema(fragment, labels=labels, schema=schema, field_candidates=field_candidates,
-                                         **options)
+        if (
+            schema
+            or not fragment
+            or not names
+            or self.field_type
+            or self.schema_patch
+            or self.field_names
+            or self.field_float_numbers
+            or self.field_missing_values != frictionless_settings.DEFAULT_MISSING_VALUES
+            or self.field_true_values != frictionless_settings.DEFAULT_TRUE_VALUES
+            or self.field_false_values != frictionless_settings.DEFAULT_FALSE_VALUES
+        ):
+            return super().detect_schema(
+                fragment, labels=labels, schema=schema, field_candidates=field_candidates, **options
+            )
         result = frictionless.Schema(fields=[])
         shared = _runner_fields(tuple(json.dumps(c, sort_keys=True) for c in field_candidates))
         runners: list[list[dict[str, Any]]] = [[{"field": field, "score": 0} for field in shared] for _ in names]
@@ -215,26 +234,30 @@ class Detector(frictionless.Detector):
 
 
 def frictionless_resource(
-    path: Path, *, schema: frictionless.Schema | None = None, dialect: Dialect | dict[str, Any] | None = None,
+    path: Path,
+    *,
+    schema: frictionless.Schema | None = None,
+    dialect: Dialect | dict[str, Any] | None = None,
     format: str | None = None,
 ) -> frictionless.Resource:
     """A frictionless resource reading ``path`` with the sniffed (or given) dialect."""
     if not isinstance(dialect, Dialect):
         dialect = sniff_dialect(path, format, **(dialect or {}))
     if dialect.format in EXCEL_FORMATS:
-        control: frictionless.Control = ExcelControl(
-            sheet=dialect.sheet, fill_merged_cells=True
-        )
+        control: frictionless.Control = ExcelControl(sheet=dialect.sheet, fill_merged_cells=True)
         encoding = None
     else:
-        control = CsvControl(
-            delimiter=dialect.delimiter, quote_char=dialect.quote_char, skip_initial_space=False
-        )
+        control = CsvControl(delimiter=dialect.delimiter, quote_char=dialect.quote_char, skip_initial_space=False)
         encoding = dialect.encoding
     options: dict[str, Any] = {}
     if schema is not None:
         options["schema"] = schema
     return frictionless.Resource(
-        path=path.name, basepath=str(path.parent), format=dialect.format, encoding=encoding, detector=Detector(),
-        dialect=frictionless.Dialect(header_rows=[dialect.header_row], controls=[control]), **options,
+        path=path.name,
+        basepath=str(path.parent),
+        format=dialect.format,
+        encoding=encoding,
+        detector=Detector(),
+        dialect=frictionless.Dialect(header_rows=[dialect.header_row], controls=[control]),
+        **options,
     )

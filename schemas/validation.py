@@ -43,8 +43,9 @@ def _reference_rows(name: str) -> tuple[tuple[list[str], ...], str]:
 
 def _reference_resource(name: str) -> frictionless.Resource:
     rows, descriptor = _reference_rows(name)
-    return frictionless.Resource(data=[list(row) for row in rows], name=name,
-                                 schema=frictionless.Schema.from_descriptor(json.loads(descriptor)))
+    return frictionless.Resource(
+        data=[list(row) for row in rows], name=name, schema=frictionless.Schema.from_descriptor(json.loads(descriptor))
+    )
 
 
 def _with_frictionless(
@@ -72,8 +73,13 @@ def _schema(path: Path, schema: Any, dialect: Dialect) -> tuple[frictionless.Sch
 
 
 def validate_file(
-    path: str | Path, schema: Any = None, *, format: str | None = None, dialect: dict[str, Any] | None = None,
-    limit_errors: int | None = None, progress: Callable[[int, int], None] | None = None,
+    path: str | Path,
+    schema: Any = None,
+    *,
+    format: str | None = None,
+    dialect: dict[str, Any] | None = None,
+    limit_errors: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
     engine: Engine = "auto",
 ) -> dict[str, Any]:
     """Validate a CSV or XLSX file against a schema (registry name, path, descriptor; None infers one).
@@ -110,8 +116,12 @@ def validate_file(
     task["stats"]["warnings"] = len(task["warnings"])
     return {
         "valid": task["valid"],
-        "stats": {"tasks": 1, "errors": task["stats"]["errors"], "warnings": len(task["warnings"]),
-                  "seconds": round(time.perf_counter() - started, 3)},
+        "stats": {
+            "tasks": 1,
+            "errors": task["stats"]["errors"],
+            "warnings": len(task["warnings"]),
+            "seconds": round(time.perf_counter() - started, 3),
+        },
         "warnings": [],
         "errors": [],
         "tasks": [task],
@@ -136,5 +146,10 @@ def summarize_report(report: dict[str, Any], first: int = 5) -> dict[str, Any]:
         if len(firsts[error["type"]]) < first:
             firsts[error["type"]].append(error)
     warnings = [*report.get("warnings", []), *(w for t in report.get("tasks", []) for w in t.get("warnings", []))]
-    return {"valid": not report_has_errors(report), "error_count": len(errors), "counts": dict(counts),
-            "first": firsts, "warnings": warnings}
+    return {
+        "valid": not report_has_errors(report),
+        "error_count": len(errors),
+        "counts": dict(counts),
+        "first": firsts,
+        "warnings": warnings,
+    }

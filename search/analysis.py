@@ -96,7 +96,7 @@ def synonyms_in(found: list[str]) -> set[str]:
         if word not in starts:
             continue
         for parts, number in index[word]:
-            if tuple(found[position:position + len(parts)]) == parts:
+            if tuple(found[position : position + len(parts)]) == parts:
                 for phrase in groups[number]:
                     extra.update(phrase.split())
     return extra - stop_words()
@@ -121,7 +121,7 @@ def _prefix_forms(word: str) -> Iterator[str]:
     """Forms of the word with one prefix removed, with the sound changes the prefix caused."""
     for prefix in ("di", "ke", "se", "ter", "ber", "per", "be", "te"):
         if word.startswith(prefix) and len(word) - len(prefix) >= 3:
-            yield word[len(prefix):]
+            yield word[len(prefix) :]
     for nasal in ("me", "pe"):
         if not word.startswith(nasal):
             continue
@@ -177,7 +177,7 @@ def stems(found: Iterable[str]) -> list[str]:
 
 def deletes(word: str) -> set[str]:
     """The word and every form with one letter removed: two words within one edit share one."""
-    return {word} | {word[:i] + word[i + 1:] for i in range(len(word))}
+    return {word} | {word[:i] + word[i + 1 :] for i in range(len(word))}
 
 
 def within_one_edit(a: str, b: str) -> bool:
@@ -192,4 +192,4 @@ def within_one_edit(a: str, b: str) -> bool:
             return True
         return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
     short, long = (a, b) if len(a) < len(b) else (b, a)
-    return any(long[:i] + long[i + 1:] == short for i in range(len(long)))
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))

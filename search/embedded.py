@@ -126,8 +126,11 @@ def _fts_row(doc: dict[str, Any]) -> tuple[list[str], set[str]]:
     title = analysis.words(doc.get("title") or "")
     meta_text = " ".join(
         [doc.get("organization_name") or "", doc.get("organization_abbreviation") or ""]
-        + list(doc.get("tags") or []) + list(doc.get("themes") or []) + list(doc.get("kecamatan") or [])
-        + list(doc.get("formats") or []) + [str(y) for y in doc.get("years") or []]
+        + list(doc.get("tags") or [])
+        + list(doc.get("themes") or [])
+        + list(doc.get("kecamatan") or [])
+        + list(doc.get("formats") or [])
+        + [str(y) for y in doc.get("years") or []]
     )
     meta = analysis.words(meta_text)
     description = analysis.words(doc.get("description") or "")
@@ -135,8 +138,12 @@ def _fts_row(doc: dict[str, Any]) -> tuple[list[str], set[str]]:
     stop = analysis.stop_words()
     other = [w for w in meta + description + synonyms if w not in stop]
     columns = [
-        " ".join(title), " ".join(meta), " ".join(description), " ".join(synonyms),
-        " ".join(analysis.stems(w for w in title if w not in stop)), " ".join(analysis.stems(other)),
+        " ".join(title),
+        " ".join(meta),
+        " ".join(description),
+        " ".join(synonyms),
+        " ".join(analysis.stems(w for w in title if w not in stop)),
+        " ".join(analysis.stems(other)),
     ]
     return columns, set(title) | set(meta) | set(description) | set(synonyms)
 
@@ -240,23 +247,32 @@ class EmbeddedBackend:
         rows: list[tuple[Any, ...]] = []
         fts: list[tuple[Any, ...]] = []
         last = conn.execute("SELECT coalesce(max(n), 0) FROM docs").fetchone()[0]
-        for n, (row, columns, doc_facets) in enumerate(zip(batch.rows, batch.columns, batch.facets, strict=True),
-                                                        last + 1):
+        for n, (row, columns, doc_facets) in enumerate(
+            zip(batch.rows, batch.columns, batch.facets, strict=True), last + 1
+        ):
             rows.append((n, *row))
             fts.append((n, *columns))
             facets.extend((n, name, value) for name, value in doc_facets)
-        conn.executemany("INSERT INTO docs(n, id, slug, title, title_key, organization, description, published_at,"
-                         " downloads, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
-        conn.executemany("INSERT INTO fts(rowid, title, meta, description, synonyms, title_stems, other_stems)"
-                         " VALUES (?, ?, ?, ?, ?, ?, ?)", fts)
+        conn.executemany(
+            "INSERT INTO docs(n, id, slug, title, title_key, organization, description, published_at,"
+            " downloads, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+        conn.executemany(
+            "INSERT INTO fts(rowid, title, meta, description, synonyms, title_stems, other_stems)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            fts,
+        )
         _update_facet_bits(conn, facets, True)
         conn.executemany(
             "INSERT INTO suggestions(rank, key, kind, label, value, uses) VALUES (?, ?, ?, ?, ?, 1)"
-            " ON CONFLICT DO UPDATE SET uses = uses + 1", batch.suggestions)
+            " ON CONFLICT DO UPDATE SET uses = uses + 1",
+            batch.suggestions,
+        )
 
     def _remove(self, conn: sqlite3.Connection, ids: list[str]) -> None:
         for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
+            chunk = ids[start : start + 500]
             marks = ",".join("?" * len(chunk))
             old = conn.execute(f"SELECT n, body FROM docs WHERE id IN ({marks})", chunk).fetchall()
             if not old:
@@ -264,10 +280,13 @@ class EmbeddedBackend:
             numbers = [(n,) for n, _ in old]
             bodies = [(n, json.loads(body)) for n, body in old]
             rows = [row for _, doc in bodies for row in _suggestion_rows(doc)]
-            _update_facet_bits(conn, [(n, name, value) for n, doc in bodies for name, value in document_facets(doc)],
-                               False)
-            conn.executemany("UPDATE suggestions SET uses = uses - 1 WHERE rank=? AND key=? AND kind=? AND label=?",
-                             [row[:4] for row in rows])
+            _update_facet_bits(
+                conn, [(n, name, value) for n, doc in bodies for name, value in document_facets(doc)], False
+            )
+            conn.executemany(
+                "UPDATE suggestions SET uses = uses - 1 WHERE rank=? AND key=? AND kind=? AND label=?",
+                [row[:4] for row in rows],
+            )
             conn.execute("DELETE FROM suggestions WHERE uses <= 0")
             conn.executemany("DELETE FROM fts WHERE rowid = ?", numbers)
             conn.executemany("DELETE FROM docs WHERE n = ?", numbers)
@@ -306,7 +325,7 @@ class EmbeddedBackend:
                 return set()
             near: set[str] = set()
             if last and len(word) >= PREFIX_LENGTH:
-                near.update(takewhile(lambda t: t.startswith(word), vocab[position:position + PREFIX_WORDS]))
+                near.update(takewhile(lambda t: t.startswith(word), vocab[position : position + PREFIX_WORDS]))
             if len(word) >= analysis.MIN_TYPO_LENGTH:
                 candidates = {t for form in analysis.deletes(word) for t in self._typo_index.get(form, ())}
                 near.update(t for t in candidates if analysis.within_one_edit(word, t))
@@ -360,16 +379,27 @@ class EmbeddedBackend:
                 numbers = order.first(bits, end, total)[start:]
                 scores = snapshot.scores(conn, phrases, numbers) if phrases else {}
             marks = ",".join("?" * len(numbers))
-            rows = {row[0]: row[1:] for row in conn.execute(
-                f"SELECT n, id, slug, title, organization, description FROM docs WHERE n IN ({marks})", numbers)}
+            rows = {
+                row[0]: row[1:]
+                for row in conn.execute(
+                    f"SELECT n, id, slug, title, organization, description FROM docs WHERE n IN ({marks})", numbers
+                )
+            }
         finally:
             conn.execute("COMMIT")
         hits = []
         for n in numbers:
             id_, slug, title, org, description = rows[n]
-            hits.append(Hit(id=id_, slug=slug, title=title, organization=org, score=round(scores.get(n, 0.0), 4),
-                            highlights={"title": highlight(title, matcher),
-                                        "description": snippet(description, matcher)}))
+            hits.append(
+                Hit(
+                    id=id_,
+                    slug=slug,
+                    title=title,
+                    organization=org,
+                    score=round(scores.get(n, 0.0), 4),
+                    highlights={"title": highlight(title, matcher), "description": snippet(description, matcher)},
+                )
+            )
         return SearchResult(hits=hits, total=total, facets=facets, page=page, per_page=per_page)
 
     def suggest(self, q: str, limit: int = 8) -> list[dict[str, str]]:
@@ -383,7 +413,8 @@ class EmbeddedBackend:
         for rank in (_ORG, _TAG, _TITLE, _INNER):
             for kind, label, value in conn.execute(
                 "SELECT kind, label, value FROM suggestions WHERE rank = ? AND key >= ? AND key < ?"
-                " ORDER BY key LIMIT ?", (rank, prefix, prefix + "\uffff", limit * 2),
+                " ORDER BY key LIMIT ?",
+                (rank, prefix, prefix + "\uffff", limit * 2),
             ):
                 found.setdefault((kind, label), {"text": label, "kind": kind, "value": value})
                 if len(found) >= limit:
@@ -396,7 +427,7 @@ class _Order:
 
     def __init__(self, numbers: list[int]) -> None:
         self.position = {n: i for i, n in enumerate(numbers)}
-        self.chunks = [_bitmap(numbers[i:i + ORDER_CHUNK]) for i in range(0, len(numbers), ORDER_CHUNK)]
+        self.chunks = [_bitmap(numbers[i : i + ORDER_CHUNK]) for i in range(0, len(numbers), ORDER_CHUNK)]
         self.all = _union(self.chunks)
 
     def first(self, bits: int, count: int, total: int) -> list[int]:
@@ -448,7 +479,7 @@ class _Snapshot:
                     end = (chunk + 1) * len(bits)
                     if end > len(found):
                         found.extend(bytes(end - len(found)))
-                    found[end - len(bits):end] = bits
+                    found[end - len(bits) : end] = bits
                 self._facets = {key: int.from_bytes(found, "little") for key, found in data.items()}
             return self._facets
 
@@ -463,8 +494,9 @@ class _Snapshot:
             count = (value_bits & bits).bit_count()
             if count:
                 counts.setdefault(name, {})[value] = count
-        result = {name: dict(sorted(values.items(), key=lambda item: (-item[1], item[0])))
-                  for name, values in counts.items()}
+        result = {
+            name: dict(sorted(values.items(), key=lambda item: (-item[1], item[0]))) for name, values in counts.items()
+        }
         if everything:
             self._everything = {name: dict(values) for name, values in result.items()}
         return result
@@ -475,8 +507,12 @@ class _Snapshot:
         if bits is None:
             kind, term = phrase
             columns = _KIND_TITLE[kind] if title else _KIND_FILTER[kind]
-            bits = _packed(conn.execute("SELECT rowid >> 6, sum(1 << (rowid & 63)) FROM fts WHERE fts MATCH ?"
-                                        " GROUP BY 1", (f"{columns} : {_quote(term)}",)))
+            bits = _packed(
+                conn.execute(
+                    "SELECT rowid >> 6, sum(1 << (rowid & 63)) FROM fts WHERE fts MATCH ? GROUP BY 1",
+                    (f"{columns} : {_quote(term)}",),
+                )
+            )
             if len(self._phrases) >= PHRASE_CACHE:
                 self._phrases.clear()
             self._phrases[(phrase, title)] = bits
@@ -500,14 +536,17 @@ class _Snapshot:
     def scores(self, conn: sqlite3.Connection, phrases: list[Phrase], numbers: list[int]) -> dict[int, float]:
         """FTS5's bm25 with the column weights, computed here for the given documents only."""
         _, average = self.stats(conn)
-        weighted = [(f" {term} ", _KIND_WEIGHTS[kind], self.idf(conn, (kind, term)) * uses)
-                    for (kind, term), uses in Counter(phrases).items()]
+        weighted = [
+            (f" {term} ", _KIND_WEIGHTS[kind], self.idf(conn, (kind, term)) * uses)
+            for (kind, term), uses in Counter(phrases).items()
+        ]
         scores: dict[int, float] = {}
         for start in range(0, len(numbers), 500):
-            chunk = numbers[start:start + 500]
+            chunk = numbers[start : start + 500]
             marks = ",".join("?" * len(chunk))
-            for n, *texts in conn.execute(f"SELECT rowid, {', '.join(_COLUMNS)} FROM fts WHERE rowid IN ({marks})",
-                                          chunk):
+            for n, *texts in conn.execute(
+                f"SELECT rowid, {', '.join(_COLUMNS)} FROM fts WHERE rowid IN ({marks})", chunk
+            ):
                 norm = _K1 * (1 - _B + _B * sum(text.count(" ") + 1 for text in texts if text) / average)
                 # Every word between two spaces of its own, so that count() finds repeated words.
                 columns = [f" {text.replace(' ', '  ')} " for text in texts]
@@ -521,8 +560,9 @@ class _Snapshot:
         return scores
 
 
-def _rank(conn: sqlite3.Connection, snapshot: _Snapshot, groups: list[list[Phrase]], bits: int, total: int,
-          count: int) -> dict[int, float]:
+def _rank(
+    conn: sqlite3.Connection, snapshot: _Snapshot, groups: list[list[Phrase]], bits: int, total: int, count: int
+) -> dict[int, float]:
     """The first `count` matches and their bm25 scores, best first, newest first among equals.
 
     Up to CANDIDATES more than asked for are scored exactly. When there are more matches than
@@ -536,13 +576,19 @@ def _rank(conn: sqlite3.Connection, snapshot: _Snapshot, groups: list[list[Phras
     return {n: scores[n] for n in sorted(candidates, key=lambda n: (-scores[n], position[n]))[:count]}
 
 
-def _candidates(conn: sqlite3.Connection, snapshot: _Snapshot, groups: list[list[Phrase]], bits: int,
-                limit: int) -> list[int]:
+def _candidates(
+    conn: sqlite3.Connection, snapshot: _Snapshot, groups: list[list[Phrase]], bits: int, limit: int
+) -> list[int]:
     idfs = sorted(((max(snapshot.idf(conn, p) for p in group), group) for group in groups), key=lambda item: -item[0])
-    weighted = [(idf, _union(snapshot.phrase(conn, p, title=True) for p in group))
-                for idf, group in idfs[:_TIER_WORDS] if idf > _NO_IDF]
-    tiers = sorted(product((True, False), repeat=len(weighted)),
-                   key=lambda picks: (-sum(w for (w, _), on in zip(weighted, picks, strict=True) if on), -sum(picks)))
+    weighted = [
+        (idf, _union(snapshot.phrase(conn, p, title=True) for p in group))
+        for idf, group in idfs[:_TIER_WORDS]
+        if idf > _NO_IDF
+    ]
+    tiers = sorted(
+        product((True, False), repeat=len(weighted)),
+        key=lambda picks: (-sum(w for (w, _), on in zip(weighted, picks, strict=True) if on), -sum(picks)),
+    )
     newest = snapshot.order(conn, "newest")
     found: list[int] = []
     for picks in tiers:
@@ -562,8 +608,9 @@ def _update_facet_bits(conn: sqlite3.Connection, rows: Iterable[tuple[int, str, 
     for n, name, value in rows:
         changes.setdefault((name, value, n // FACET_CHUNK), []).append(n % FACET_CHUNK)
     for (name, value, chunk), offsets in changes.items():
-        row = conn.execute("SELECT bits FROM facet_bits WHERE name = ? AND value = ? AND chunk = ?",
-                           (name, value, chunk)).fetchone()
+        row = conn.execute(
+            "SELECT bits FROM facet_bits WHERE name = ? AND value = ? AND chunk = ?", (name, value, chunk)
+        ).fetchone()
         data = bytearray(row[0] if row else bytes(FACET_CHUNK // 8))
         for offset in offsets:
             if present:
@@ -571,8 +618,10 @@ def _update_facet_bits(conn: sqlite3.Connection, rows: Iterable[tuple[int, str, 
             else:
                 data[offset >> 3] &= ~(1 << (offset & 7)) & 0xFF
         if any(data):
-            conn.execute("INSERT OR REPLACE INTO facet_bits(name, value, chunk, bits) VALUES (?, ?, ?, ?)",
-                         (name, value, chunk, bytes(data)))
+            conn.execute(
+                "INSERT OR REPLACE INTO facet_bits(name, value, chunk, bits) VALUES (?, ?, ?, ?)",
+                (name, value, chunk, bytes(data)),
+            )
         else:
             conn.execute("DELETE FROM facet_bits WHERE name = ? AND value = ? AND chunk = ?", (name, value, chunk))
 
@@ -601,7 +650,7 @@ def _packed(words: Iterable[tuple[int, int]]) -> int:
         end = (word + 1) * 8
         if end > len(data):
             data.extend(bytes(end - len(data)))
-        data[end - 8:end] = (bits & _WORD_MASK).to_bytes(8, "little")
+        data[end - 8 : end] = (bits & _WORD_MASK).to_bytes(8, "little")
     return int.from_bytes(data, "little")
 
 
@@ -649,10 +698,19 @@ def _prepare(batch: list[dict[str, Any]]) -> _Prepared:
         columns, found = _fts_row(doc)
         prepared.vocab.update(w for w in found if len(w) >= analysis.MIN_TYPO_LENGTH - 1)
         title = doc.get("title") or ""
-        prepared.rows.append((str(doc["id"]), doc.get("slug") or "", title, analysis.fold(title),
-                              doc.get("organization") or "", doc.get("description") or "",
-                              doc.get("published_at") or "", int(doc.get("downloads") or 0),
-                              json.dumps(doc, ensure_ascii=False, default=str)))
+        prepared.rows.append(
+            (
+                str(doc["id"]),
+                doc.get("slug") or "",
+                title,
+                analysis.fold(title),
+                doc.get("organization") or "",
+                doc.get("description") or "",
+                doc.get("published_at") or "",
+                int(doc.get("downloads") or 0),
+                json.dumps(doc, ensure_ascii=False, default=str),
+            )
+        )
         prepared.columns.append(columns)
         prepared.facets.append(list(document_facets(doc)))
         prepared.suggestions.extend(_suggestion_rows(doc))

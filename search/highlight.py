@@ -56,7 +56,7 @@ def snippet(text: str, matcher: Matcher) -> str:
     first = next((i for i, word in enumerate(words) if matcher.matches(word)), 0)
     start = max(0, first - _BEFORE)
     end = min(len(words), start + SNIPPET_WORDS)
-    piece = _marked(["", *parts[2 * start + 1:2 * end], ""], matcher, escape)
+    piece = _marked(["", *parts[2 * start + 1 : 2 * end], ""], matcher, escape)
     return ("… " if start else "") + piece + (" …" if end < len(words) else "")
 
 

@@ -31,8 +31,16 @@ from search.base import (
 
 BATCH = 5000
 TASK_TIMEOUT_MS = 120_000
-SEARCHABLE = ["title", "organization_abbreviation", "organization_name", "tags", "themes", "kecamatan",
-              "description", "stems"]
+SEARCHABLE = [
+    "title",
+    "organization_abbreviation",
+    "organization_name",
+    "tags",
+    "themes",
+    "kecamatan",
+    "description",
+    "stems",
+]
 SORTABLE = ["published_at", "title_key", "downloads"]
 _SORT = {"newest": ["published_at:desc"], "title": ["title_key:asc"], "downloads": ["downloads:desc"]}
 _FIELD_FACET = {field: name for name, field in FACET_FIELDS.items()}
@@ -58,8 +66,7 @@ def index_settings() -> dict[str, Any]:
         "displayedAttributes": ["id", "slug", "title", "description", "organization"],
         "synonyms": synonym_settings(),
         "stopWords": sorted(analysis.stop_words()),
-        "typoTolerance": {"enabled": True, "minWordSizeForTypos": {"oneTypo": analysis.MIN_TYPO_LENGTH,
-                                                                   "twoTypos": 9}},
+        "typoTolerance": {"enabled": True, "minWordSizeForTypos": {"oneTypo": analysis.MIN_TYPO_LENGTH, "twoTypos": 9}},
         "faceting": {"maxValuesPerFacet": 200},
         "pagination": {"maxTotalHits": 10_000},
     }
@@ -69,8 +76,12 @@ def meili_document(doc: dict[str, Any]) -> dict[str, Any]:
     text = " ".join([doc.get("title") or "", doc.get("description") or ""])
     stop = analysis.stop_words()
     found = [w for w in analysis.words(text) if w not in stop]
-    return {**doc, "id": str(doc["id"]), "title_key": analysis.fold(doc.get("title") or ""),
-            "stems": " ".join(sorted(set(analysis.stems(found))))}
+    return {
+        **doc,
+        "id": str(doc["id"]),
+        "title_key": analysis.fold(doc.get("title") or ""),
+        "stems": " ".join(sorted(set(analysis.stems(found)))),
+    }
 
 
 def marked(formatted: str) -> str:
@@ -110,7 +121,7 @@ class MeiliBackend:
     def index(self, docs: Iterable[dict[str, Any]]) -> None:
         batch = [meili_document(doc) for doc in docs]
         for start in range(0, len(batch), BATCH):
-            self._wait(self.idx.add_documents(batch[start:start + BATCH], primary_key="id"))
+            self._wait(self.idx.add_documents(batch[start : start + BATCH], primary_key="id"))
 
     def delete(self, ids: Iterable[str]) -> None:
         wanted = [str(i) for i in ids]
@@ -121,7 +132,7 @@ class MeiliBackend:
         all_docs = list(docs)
         self._wait(self.idx.delete_all_documents())
         for start in range(0, len(all_docs), BATCH):
-            self.index(all_docs[start:start + BATCH])
+            self.index(all_docs[start : start + BATCH])
             if progress is not None:
                 progress(min(start + BATCH, len(all_docs)), len(all_docs))
         if not all_docs and progress is not None:
@@ -143,37 +154,56 @@ class MeiliBackend:
         ]
         order = _SORT.get(sort) or ([] if q.strip() else _SORT["newest"])
         params: dict[str, Any] = {
-            "filter": expression, "facets": list(FACET_FIELDS.values()), "page": page, "hitsPerPage": per_page,
-            "attributesToHighlight": ["title", "description"], "highlightPreTag": _PRE,
-            "highlightPostTag": _POST, "attributesToCrop": ["description"], "cropLength": 30,
+            "filter": expression,
+            "facets": list(FACET_FIELDS.values()),
+            "page": page,
+            "hitsPerPage": per_page,
+            "attributesToHighlight": ["title", "description"],
+            "highlightPreTag": _PRE,
+            "highlightPostTag": _POST,
+            "attributesToCrop": ["description"],
+            "cropLength": 30,
             "showRankingScore": True,
         }
         if order:
             params["sort"] = order
         response = self.idx.search(q, params)
         hits = [
-            Hit(id=str(h["id"]), slug=h.get("slug", ""), title=h.get("title", ""),
-                organization=h.get("organization", ""), score=round(float(h.get("_rankingScore", 0.0)), 4),
-                highlights={"title": marked(h["_formatted"].get("title", "")),
-                            "description": marked(h["_formatted"].get("description", ""))})
+            Hit(
+                id=str(h["id"]),
+                slug=h.get("slug", ""),
+                title=h.get("title", ""),
+                organization=h.get("organization", ""),
+                score=round(float(h.get("_rankingScore", 0.0)), 4),
+                highlights={
+                    "title": marked(h["_formatted"].get("title", "")),
+                    "description": marked(h["_formatted"].get("description", "")),
+                },
+            )
             for h in response["hits"]
         ]
         facets = {
             _FIELD_FACET[field]: {facet_value(v): count for v, count in values.items()}
-            for field, values in response.get("facetDistribution", {}).items() if values
+            for field, values in response.get("facetDistribution", {}).items()
+            if values
         }
-        return SearchResult(hits=hits, total=response.get("totalHits", len(hits)), facets=facets, page=page,
-                            per_page=per_page)
+        return SearchResult(
+            hits=hits, total=response.get("totalHits", len(hits)), facets=facets, page=page, per_page=per_page
+        )
 
     def suggest(self, q: str, limit: int = 8) -> list[dict[str, str]]:
         if not q.strip():
             return []
         found: dict[tuple[str, str], dict[str, str]] = {}
-        for field, kind in (("organization_abbreviation", "organization"), ("organization_name", "organization"),
-                            ("tags", "tag")):
+        for field, kind in (
+            ("organization_abbreviation", "organization"),
+            ("organization_name", "organization"),
+            ("tags", "tag"),
+        ):
             for value in self.idx.facet_search(field, q).get("facetHits", []):
-                found.setdefault((kind, value["value"]), {"text": value["value"], "kind": kind,
-                                                          "value": value["value"]})
+                found.setdefault(
+                    (kind, value["value"]), {"text": value["value"], "kind": kind, "value": value["value"]}
+                )
         response = self.idx.search(q, {"limit": limit, "attributesToRetrieve": ["title", "slug"]})
         for h in response["hits"]:
             found.setdefault(("dataset", h["title"]), {"text": h["title"], "kind": "dataset", "value": h["slug"]})

@@ -39,7 +39,11 @@ def compose_config(tmp_path: Path, env: dict[str, str]) -> subprocess.CompletedP
     clean = {k: v for k, v in os.environ.items() if k not in SECRETS and not k.startswith("TERBUKA_")}
     return subprocess.run(
         [docker_compose(), "--env-file", str(env_file), "-f", str(ROOT / "docker-compose.yml"), "config"],
-        cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, timeout=60,
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 

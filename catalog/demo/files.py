@@ -59,8 +59,11 @@ def _with_fixed_timestamps(archive: bytes) -> bytes:
             data = source.read(item.filename)
             if item.filename == "docProps/core.xml":
                 data = _pin_dates(data, stamp)
-            target.writestr(zipfile.ZipInfo(item.filename, date_time=_EPOCH.timetuple()[:6]), data,
-                            compress_type=zipfile.ZIP_DEFLATED)
+            target.writestr(
+                zipfile.ZipInfo(item.filename, date_time=_EPOCH.timetuple()[:6]),
+                data,
+                compress_type=zipfile.ZIP_DEFLATED,
+            )
     return out.getvalue()
 
 

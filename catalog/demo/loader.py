@@ -49,15 +49,27 @@ def ensure_people(session: Session) -> dict[str, User]:
     )
     for opd in OPDS:
         if session.exec(select(Organization).where(Organization.slug == opd.slug)).first() is None:
-            create_organization(session, actor=admin, data=OrganizationCreate(
-                slug=opd.slug, name=opd.name, abbreviation=opd.abbreviation, kind=opd.kind,
-                description=opd.description,
-            ))
+            create_organization(
+                session,
+                actor=admin,
+                data=OrganizationCreate(
+                    slug=opd.slug,
+                    name=opd.name,
+                    abbreviation=opd.abbreviation,
+                    kind=opd.kind,
+                    description=opd.description,
+                ),
+            )
     people = {}
     for person in PEOPLE:
         people[person.username] = _user(session, person.username) or create_user(
-            session, username=person.username, role=person.role, organization_slug=person.organization,
-            full_name=person.full_name, password=DEMO_PASSWORD, actor=admin,
+            session,
+            username=person.username,
+            role=person.role,
+            organization_slug=person.organization,
+            full_name=person.full_name,
+            password=DEMO_PASSWORD,
+            actor=admin,
         )
     return people
 
@@ -73,7 +85,8 @@ def _description(dataset: DemoDataset, opd: Opd) -> str:
     columns = ", ".join(f"`{name}`" for name in header)
     codes = (
         "\n\nSetiap baris memuat kode kecamatan dalam dua sistem: Kemendagri (`61.71.01`) dan BPS (`6171010`)."
-        if "kode_kecamatan_bps" in header else ""
+        if "kode_kecamatan_bps" in header
+        else ""
     )
     return (
         f"{dataset.summary}\n\nSumber: {opd.name} ({opd.abbreviation}) Kota Pontianak. "
@@ -92,20 +105,32 @@ def ensure_dataset(session: Session, dataset: DemoDataset, opd: Opd, producer: U
     existing = session.exec(select(Dataset).where(Dataset.slug == dataset.slug)).first()
     if existing is not None:
         return existing
-    return create_dataset(session, actor=producer, data=DatasetCreate(
-        slug=dataset.slug, organization=opd.slug, title=dataset.title, description=_description(dataset, opd),
-        license_id=dataset.license_id, update_frequency=dataset.frequency, temporal_start=_temporal_start(dataset),
-        temporal_end=dataset.releases[-1], spatial_coverage=spatial_coverage(dataset),
-        contact_name=f"Produsen Data {opd.abbreviation}", is_priority=dataset.is_priority,
-        tags=dataset.tags, themes=dataset.themes,
-        extras={
-            "Cakupan Wilayah": "Kota Pontianak",
-            "Kode Wilayah": "61.71",
-            "Cara Pengumpulan Data": dataset.collection,
-            "Periode Update Data": dataset.frequency.value.capitalize(),
-            **dataset.extras,
-        },
-    ))
+    return create_dataset(
+        session,
+        actor=producer,
+        data=DatasetCreate(
+            slug=dataset.slug,
+            organization=opd.slug,
+            title=dataset.title,
+            description=_description(dataset, opd),
+            license_id=dataset.license_id,
+            update_frequency=dataset.frequency,
+            temporal_start=_temporal_start(dataset),
+            temporal_end=dataset.releases[-1],
+            spatial_coverage=spatial_coverage(dataset),
+            contact_name=f"Produsen Data {opd.abbreviation}",
+            is_priority=dataset.is_priority,
+            tags=dataset.tags,
+            themes=dataset.themes,
+            extras={
+                "Cakupan Wilayah": "Kota Pontianak",
+                "Kode Wilayah": "61.71",
+                "Cara Pengumpulan Data": dataset.collection,
+                "Periode Update Data": dataset.frequency.value.capitalize(),
+                **dataset.extras,
+            },
+        ),
+    )
 
 
 def release_files(dataset: DemoDataset, number: int) -> list[IncomingFile]:
@@ -127,8 +152,9 @@ def target_state(slug: str, number: int) -> ReleaseState:
     return ReleaseState.published
 
 
-def advance(session: Session, release: Release, target: ReleaseState, people: dict[str, User],
-            producer: User) -> Release:
+def advance(
+    session: Session, release: Release, target: ReleaseState, people: dict[str, User], producer: User
+) -> Release:
     """Take a release through the workflow, one real transition at a time, until it reaches `target`."""
     while release.state != target:
         assert release.id is not None
@@ -144,18 +170,20 @@ def advance(session: Session, release: Release, target: ReleaseState, people: di
     return release
 
 
-def ensure_releases(session: Session, dataset: DemoDataset, record: Dataset, people: dict[str, User],
-                    producer: User) -> int:
+def ensure_releases(
+    session: Session, dataset: DemoDataset, record: Dataset, people: dict[str, User], producer: User
+) -> int:
     """Create the missing releases in order and bring each to its state; return how many were created."""
     created = 0
     for number in range(1, len(dataset.releases) + 1):
-        release = session.exec(
-            select(Release).where(Release.dataset_id == record.id, Release.number == number)
-        ).first()
+        release = session.exec(select(Release).where(Release.dataset_id == record.id, Release.number == number)).first()
         if release is None:
             end = dataset.releases[number - 1]
             release = releases.create_release(
-                session, dataset_slug=dataset.slug, actor=producer, files=release_files(dataset, number),
+                session,
+                dataset_slug=dataset.slug,
+                actor=producer,
+                files=release_files(dataset, number),
                 notes=f"Data {period_label(end, dataset)}.",
             )
             created += 1
@@ -168,15 +196,17 @@ def summary(session: Session) -> str:
         return session.exec(select(func.count()).select_from(model).where(*where)).one()
 
     states = {state: count(Release, col(Release.state) == state) for state in ReleaseState}
-    return "\n".join([
-        f"Kota Pontianak demo: {count(Organization)} OPDs, {count(Dataset)} datasets, "
-        f"{sum(states.values())} releases",
-        f"  {states[ReleaseState.published]} published, {states[ReleaseState.submitted]} waiting for review, "
-        f"{states[ReleaseState.returned]} returned",
-        f"Accounts (password {DEMO_PASSWORD}): admin, walidata (Diskominfo), bps (pembina),",
-        "  and a produsen <opd>-data for each OPD, e.g. dinkes-data",
-        "API token: terbuka token create walidata",
-    ])
+    return "\n".join(
+        [
+            f"Kota Pontianak demo: {count(Organization)} OPDs, {count(Dataset)} datasets, "
+            f"{sum(states.values())} releases",
+            f"  {states[ReleaseState.published]} published, {states[ReleaseState.submitted]} waiting for review, "
+            f"{states[ReleaseState.returned]} returned",
+            f"Accounts (password {DEMO_PASSWORD}): admin, walidata (Diskominfo), bps (pembina),",
+            "  and a produsen <opd>-data for each OPD, e.g. dinkes-data",
+            "API token: terbuka token create walidata",
+        ]
+    )
 
 
 def load_demo(session: Session, *, progress: Console | None = None) -> str:

@@ -39,9 +39,7 @@ def list_activity(
     if dataset_id is not None:
         query = query.where(Activity.dataset_id == dataset_id)
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    items = session.exec(
-        query.order_by(col(Activity.id).desc()).offset((page - 1) * per_page).limit(per_page)
-    ).all()
+    items = session.exec(query.order_by(col(Activity.id).desc()).offset((page - 1) * per_page).limit(per_page)).all()
     return Page(items=list(items), total=total, page=page, per_page=per_page)
 
 

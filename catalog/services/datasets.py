@@ -109,13 +109,9 @@ def list_datasets(
     if organization:
         query = query.join(Organization).where(Organization.slug == organization)
     if tag:
-        query = query.where(
-            col(Dataset.id).in_(select(DatasetTag.dataset_id).join(Tag).where(Tag.name == tag.lower()))
-        )
+        query = query.where(col(Dataset.id).in_(select(DatasetTag.dataset_id).join(Tag).where(Tag.name == tag.lower())))
     if theme:
-        query = query.where(
-            col(Dataset.id).in_(select(DatasetTheme.dataset_id).join(Theme).where(Theme.slug == theme))
-        )
+        query = query.where(col(Dataset.id).in_(select(DatasetTheme.dataset_id).join(Theme).where(Theme.slug == theme)))
     if license:
         query = query.where(Dataset.license_id == license)
     if format:
@@ -175,8 +171,9 @@ def may_create_in(actor: User | None, organization: Organization) -> None:
         raise Forbidden("you may not create datasets for this organization", code="wrong_organization")
 
 
-def new_dataset(data: DatasetCreate, organization: Organization, tags: dict[str, Tag],
-                themes: dict[str, Theme]) -> Dataset:
+def new_dataset(
+    data: DatasetCreate, organization: Organization, tags: dict[str, Tag], themes: dict[str, Theme]
+) -> Dataset:
     """The dataset ``data`` describes, its tags and themes taken from ``tags`` and ``themes`` (not yet added)."""
     assert organization.id is not None
     # Not through ``dataset.organization``: that would also grow the organization's list of datasets,
@@ -189,8 +186,13 @@ def new_dataset(data: DatasetCreate, organization: Organization, tags: dict[str,
 
 def record_created(session: Session, dataset: Dataset, data: DatasetCreate, actor: User | None) -> None:
     activity.record(
-        session, actor=actor, action="dataset.create", object_type="dataset", object_id=dataset.id,
-        dataset_id=dataset.id, detail=data.model_dump(mode="json"),
+        session,
+        actor=actor,
+        action="dataset.create",
+        object_type="dataset",
+        object_id=dataset.id,
+        dataset_id=dataset.id,
+        detail=data.model_dump(mode="json"),
     )
 
 
@@ -209,8 +211,15 @@ def create_dataset(session: Session, *, data: DatasetCreate, actor: User | None,
     return dataset
 
 
-def update_dataset(session: Session, *, slug: str, data: DatasetUpdate, actor: User | None,
-                   sync_search: bool = True, commit: bool = True) -> Dataset:
+def update_dataset(
+    session: Session,
+    *,
+    slug: str,
+    data: DatasetUpdate,
+    actor: User | None,
+    sync_search: bool = True,
+    commit: bool = True,
+) -> Dataset:
     """Edit the metadata; published releases keep the snapshot they were published with. The search index
     follows through the outbox: at once, or, with ``sync_search=False``, when the caller or the worker drains it."""
     dataset = get_dataset(session, slug=slug, actor=actor)
@@ -230,8 +239,13 @@ def update_dataset(session: Session, *, slug: str, data: DatasetUpdate, actor: U
     dataset.modified = utcnow()
     session.add(dataset)
     activity.record(
-        session, actor=actor, action="dataset.update", object_type="dataset", object_id=dataset.id,
-        dataset_id=dataset.id, detail=data.model_dump(mode="json", exclude_unset=True),
+        session,
+        actor=actor,
+        action="dataset.update",
+        object_type="dataset",
+        object_id=dataset.id,
+        dataset_id=dataset.id,
+        detail=data.model_dump(mode="json", exclude_unset=True),
     )
     search_index.enqueue(session, dataset_ids=[dataset.id])
     finish(session, commit)

@@ -78,8 +78,10 @@ def import_new(session: Session, *, items: list[NewDataset], actor: User | None)
             releases.file_resource(release, incoming=incoming, schema=incoming.schema or item.schema, position=position)
             for position, incoming in enumerate(item.files)
         ]
-        release.resources += [releases.link_resource(release, url=url, position=len(item.files) + position)
-                              for position, url in enumerate(item.urls)]
+        release.resources += [
+            releases.link_resource(release, url=url, position=len(item.files) + position)
+            for position, url in enumerate(item.urls)
+        ]
         session.add(release)
         made.append((dataset, release))
     session.flush()

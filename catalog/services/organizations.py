@@ -47,16 +47,18 @@ def create_organization(session: Session, *, data: OrganizationCreate, actor: Us
     session.add(organization)
     session.flush()
     activity.record(
-        session, actor=actor, action="organization.create", object_type="organization",
-        object_id=organization.id, detail=data.model_dump(),
+        session,
+        actor=actor,
+        action="organization.create",
+        object_type="organization",
+        object_id=organization.id,
+        detail=data.model_dump(),
     )
     session.commit()
     return organization
 
 
-def update_organization(
-    session: Session, *, slug: str, data: OrganizationUpdate, actor: User | None
-) -> Organization:
+def update_organization(session: Session, *, slug: str, data: OrganizationUpdate, actor: User | None) -> Organization:
     _require_admin(actor)
     organization = get_organization(session, slug=slug)
     changes = data.model_dump(exclude_unset=True)
@@ -64,8 +66,12 @@ def update_organization(
         setattr(organization, key, value)
     session.add(organization)
     activity.record(
-        session, actor=actor, action="organization.update", object_type="organization",
-        object_id=organization.id, detail=changes,
+        session,
+        actor=actor,
+        action="organization.update",
+        object_type="organization",
+        object_id=organization.id,
+        detail=changes,
     )
     search_index.enqueue(session, dataset_ids=[d.id for d in organization.datasets])
     session.commit()

@@ -90,10 +90,14 @@ def quality_score(session: Session, *, dataset: Dataset, now: datetime | None = 
         "metadata": _metadata(dataset),
         "timeliness": _timeliness(dataset, release, now or utcnow()),
         "open_license": _criterion(
-            WEIGHTS["open_license"] if is_open else 0, WEIGHTS["open_license"],
+            WEIGHTS["open_license"] if is_open else 0,
+            WEIGHTS["open_license"],
             f"license {dataset.license_id}" + (" is open" if is_open else " is not an open license"),
         ),
         "open_format": _open_format(release),
     }
-    return {"dataset": dataset.slug, "score": round(sum(c["points"] for c in breakdown.values())),
-            "breakdown": breakdown}
+    return {
+        "dataset": dataset.slug,
+        "score": round(sum(c["points"] for c in breakdown.values())),
+        "breakdown": breakdown,
+    }

@@ -5,14 +5,20 @@ from sqlmodel import Session
 from catalog.models import License, Theme
 
 LICENSES = [
-    License(id="cc-by-4.0", title="Creative Commons Attribution 4.0", url="https://creativecommons.org/licenses/by/4.0/"),
+    License(
+        id="cc-by-4.0", title="Creative Commons Attribution 4.0", url="https://creativecommons.org/licenses/by/4.0/"
+    ),
     License(
         id="cc-by-sa-4.0",
         title="Creative Commons Attribution-ShareAlike 4.0",
         url="https://creativecommons.org/licenses/by-sa/4.0/",
     ),
     License(id="cc0-1.0", title="CC0 1.0 Universal", url="https://creativecommons.org/publicdomain/zero/1.0/"),
-    License(id="odbl-1.0", title="Open Data Commons Open Database License 1.0", url="https://opendatacommons.org/licenses/odbl/1-0/"),
+    License(
+        id="odbl-1.0",
+        title="Open Data Commons Open Database License 1.0",
+        url="https://opendatacommons.org/licenses/odbl/1-0/",
+    ),
     License(id="notspecified", title="Lisensi tidak ditentukan (not specified)", url=None, is_open=False),
 ]
 

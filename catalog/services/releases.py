@@ -30,9 +30,7 @@ PUBLIC_STATES = {ReleaseState.published, ReleaseState.withdrawn}
 SEARCH_ACTIONS = {workflow.Action.approve, workflow.Action.withdraw}  # the moves that change what search shows
 
 
-def get_release(
-    session: Session, *, release_id: int, actor: User | None = None, acting: bool = False
-) -> Release:
+def get_release(session: Session, *, release_id: int, actor: User | None = None, acting: bool = False) -> Release:
     """A release the actor may see; when a signed-in user acts on it, the workflow decides instead,
     so that a producer of another OPD is told 403 rather than 404."""
     release = session.get(Release, release_id)
@@ -129,7 +127,10 @@ def create_release(
     assert dataset.id is not None
     last = session.exec(select(func.max(Release.number)).where(Release.dataset_id == dataset.id)).one()
     release = Release(
-        dataset_id=dataset.id, number=(last or 0) + 1, notes=notes, created_by_id=actor.id if actor else None,
+        dataset_id=dataset.id,
+        number=(last or 0) + 1,
+        notes=notes,
+        created_by_id=actor.id if actor else None,
         metadata_snapshot=metadata_snapshot(dataset),
     )
     session.add(release)
@@ -153,7 +154,11 @@ def create_release(
 
 def record_created(session: Session, release: Release, actor: User | None) -> None:
     activity.record(
-        session, actor=actor, action="release.create", object_type="release", object_id=release.id,
+        session,
+        actor=actor,
+        action="release.create",
+        object_type="release",
+        object_id=release.id,
         dataset_id=release.dataset_id,
         detail={"number": release.number, "resources": [r.name for r in release.resources]},
     )
@@ -164,13 +169,21 @@ def file_resource(
 ) -> Resource:
     """A stored file as the resource at ``position`` of the release, validated (not yet added)."""
     prepared = incoming.prepared
-    stored = prepared.stored if prepared else file_store().put_file(
-        incoming.stream, max_bytes=get_settings().max_upload_bytes)
+    stored = (
+        prepared.stored
+        if prepared
+        else file_store().put_file(incoming.stream, max_bytes=get_settings().max_upload_bytes)
+    )
     name = safe_name(incoming.filename)
     fmt = format_of(name)
     resource = Resource(
-        release_id=release.id or 0, position=position, name=name, format=fmt,
-        media_type=media_type_of(fmt, name), byte_size=stored.byte_size, sha256=stored.sha256,
+        release_id=release.id or 0,
+        position=position,
+        name=name,
+        format=fmt,
+        media_type=media_type_of(fmt, name),
+        byte_size=stored.byte_size,
+        sha256=stored.sha256,
         schema_ref=schema if isinstance(schema, str) else None,
         table_schema=schema if isinstance(schema, dict) else None,
     )
@@ -181,8 +194,14 @@ def file_resource(
 def link_resource(release: Release, *, url: str, position: int) -> Resource:
     name = safe_name(url.rstrip("/")) or url
     fmt = format_of(name)
-    return Resource(release_id=release.id or 0, position=position, name=name, format=fmt,
-                    media_type=media_type_of(fmt, name), url=url)
+    return Resource(
+        release_id=release.id or 0,
+        position=position,
+        name=name,
+        format=fmt,
+        media_type=media_type_of(fmt, name),
+        url=url,
+    )
 
 
 def _add_file(
@@ -196,7 +215,11 @@ def _add_file(
 
 
 def add_resource(
-    session: Session, *, release_id: int, incoming: IncomingFile, actor: User | None,
+    session: Session,
+    *,
+    release_id: int,
+    incoming: IncomingFile,
+    actor: User | None,
     schema: str | dict[str, Any] | None = None,
 ) -> Resource:
     release = get_release(session, release_id=release_id, actor=actor, acting=True)
@@ -204,8 +227,13 @@ def add_resource(
     check_schema_reference(schema)
     resource = _add_file(session, release=release, incoming=incoming, schema=schema)
     activity.record(
-        session, actor=actor, action="resource.add", object_type="resource", object_id=resource.id,
-        dataset_id=release.dataset_id, detail={"release": release.number, "name": resource.name},
+        session,
+        actor=actor,
+        action="resource.add",
+        object_type="resource",
+        object_id=resource.id,
+        dataset_id=release.dataset_id,
+        detail={"release": release.number, "name": resource.name},
     )
     session.commit()
     return resource
@@ -218,8 +246,13 @@ def remove_resource(session: Session, *, release_id: int, resource_id: int, acto
     _require_editable(release, actor)
     session.delete(resource)
     activity.record(
-        session, actor=actor, action="resource.remove", object_type="resource", object_id=resource_id,
-        dataset_id=release.dataset_id, detail={"release": release.number, "name": resource.name},
+        session,
+        actor=actor,
+        action="resource.remove",
+        object_type="resource",
+        object_id=resource_id,
+        dataset_id=release.dataset_id,
+        detail={"release": release.number, "name": resource.name},
     )
     session.commit()
 
@@ -230,16 +263,27 @@ def update_release_notes(session: Session, *, release_id: int, notes: str, actor
     release.notes = notes
     session.add(release)
     activity.record(
-        session, actor=actor, action="release.update", object_type="release", object_id=release.id,
-        dataset_id=release.dataset_id, detail={"notes": notes},
+        session,
+        actor=actor,
+        action="release.update",
+        object_type="release",
+        object_id=release.id,
+        dataset_id=release.dataset_id,
+        detail={"notes": notes},
     )
     session.commit()
     return release
 
 
 def transition(
-    session: Session, *, release_id: int, action: workflow.Action, actor: User | None, note: str | None = None,
-    sync_search: bool = True, commit: bool = True,
+    session: Session,
+    *,
+    release_id: int,
+    action: workflow.Action,
+    actor: User | None,
+    note: str | None = None,
+    sync_search: bool = True,
+    commit: bool = True,
 ) -> Release:
     """Move a release through the workflow and log it; a refused move changes nothing. The search index
     follows through the outbox: at once, or, with ``sync_search=False``, when the caller or the worker drains it.
@@ -258,8 +302,9 @@ def transition(
     return release
 
 
-def move(session: Session, release: Release, action: workflow.Action, *, actor: User | None,
-         note: str | None = None) -> None:
+def move(
+    session: Session, release: Release, action: workflow.Action, *, actor: User | None, note: str | None = None
+) -> None:
     """Apply one transition to a release of this session, with its activity entry and search outbox row.
 
     Raises, changing nothing but a submitted release's metadata snapshot, when the workflow refuses."""
@@ -273,7 +318,11 @@ def move(session: Session, release: Release, action: workflow.Action, *, actor: 
         search_index.enqueue(session, dataset_ids=[release.dataset_id])
     session.add(release)
     activity.record(
-        session, actor=actor, action=f"release.{action.value}", object_type="release", object_id=release.id,
+        session,
+        actor=actor,
+        action=f"release.{action.value}",
+        object_type="release",
+        object_id=release.id,
         dataset_id=release.dataset_id,
         detail={"number": release.number, "from": previous.value, "to": release.state.value, "note": note},
     )

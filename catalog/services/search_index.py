@@ -90,21 +90,36 @@ def documents(session: Session, dataset_ids: list[int]) -> dict[int, dict[str, A
     """The search documents of these datasets, in a handful of queries; None for those search must not show."""
     found: dict[int, dict[str, Any] | None] = {}
     for start in range(0, len(dataset_ids), DOCUMENT_BATCH):
-        ids = dataset_ids[start:start + DOCUMENT_BATCH]
-        datasets = session.exec(select(Dataset).where(col(Dataset.id).in_(ids)).options(
-            selectinload(Dataset.organization),  # type: ignore[arg-type]
-            selectinload(Dataset.tags),  # type: ignore[arg-type]
-            selectinload(Dataset.themes),  # type: ignore[arg-type]
-        )).all()
-        latest = {r.dataset_id: r for r in session.exec(  # ascending numbers: the last one wins
-            select(Release).where(col(Release.dataset_id).in_(ids), Release.state == ReleaseState.published)
-            .options(selectinload(Release.resources))  # type: ignore[arg-type]
-            .order_by(col(Release.number))).all()}
-        downloads = dict(session.exec(
-            select(Release.dataset_id, func.coalesce(func.sum(Resource.downloads), 0)).join(Resource)
-            .where(col(Release.dataset_id).in_(ids)).group_by(col(Release.dataset_id))).all())
-        found.update({d.id or 0: _document(d, latest.get(d.id or 0), int(downloads.get(d.id or 0, 0)))
-                      for d in datasets})
+        ids = dataset_ids[start : start + DOCUMENT_BATCH]
+        datasets = session.exec(
+            select(Dataset)
+            .where(col(Dataset.id).in_(ids))
+            .options(
+                selectinload(Dataset.organization),  # type: ignore[arg-type]
+                selectinload(Dataset.tags),  # type: ignore[arg-type]
+                selectinload(Dataset.themes),  # type: ignore[arg-type]
+            )
+        ).all()
+        latest = {
+            r.dataset_id: r
+            for r in session.exec(  # ascending numbers: the last one wins
+                select(Release)
+                .where(col(Release.dataset_id).in_(ids), Release.state == ReleaseState.published)
+                .options(selectinload(Release.resources))  # type: ignore[arg-type]
+                .order_by(col(Release.number))
+            ).all()
+        }
+        downloads = dict(
+            session.exec(
+                select(Release.dataset_id, func.coalesce(func.sum(Resource.downloads), 0))
+                .join(Resource)
+                .where(col(Release.dataset_id).in_(ids))
+                .group_by(col(Release.dataset_id))
+            ).all()
+        )
+        found.update(
+            {d.id or 0: _document(d, latest.get(d.id or 0), int(downloads.get(d.id or 0, 0))) for d in datasets}
+        )
     return found
 
 
@@ -124,8 +139,9 @@ def apply_outbox(session: Session, *, backend: SearchBackend | None = None, limi
         backend.index(ready)
     if gone:
         backend.delete(gone)
-    session.execute(update(SearchOutbox).where(col(SearchOutbox.id).in_([row.id for row in pending]))
-                    .values(processed=utcnow()))
+    session.execute(
+        update(SearchOutbox).where(col(SearchOutbox.id).in_([row.id for row in pending])).values(processed=utcnow())
+    )
     session.commit()
     return len(ids)
 
@@ -140,8 +156,9 @@ def sync_after_commit() -> None:
         log.exception("search index sync failed; the worker will retry")
 
 
-def reindex(session: Session, *, backend: SearchBackend | None = None,
-            progress: Callable[[int, int], None] | None = None) -> int:
+def reindex(
+    session: Session, *, backend: SearchBackend | None = None, progress: Callable[[int, int], None] | None = None
+) -> int:
     """Rebuild the whole index from the catalogue."""
     backend = backend or search_backend()
     ids = [i for i in session.exec(select(Dataset.id).order_by(col(Dataset.id))).all() if i is not None]

@@ -51,7 +51,11 @@ def create_user(
     session.add(user)
     session.flush()
     activity.record(
-        session, actor=actor, action="user.create", object_type="user", object_id=user.id,
+        session,
+        actor=actor,
+        action="user.create",
+        object_type="user",
+        object_id=user.id,
         detail={"username": username, "role": role.value, "organization": organization_slug},
     )
     session.commit()
@@ -96,9 +100,7 @@ def update_user(
     if user.role == Role.produsen and user.organization_id is None:
         raise Invalid("a produsen account belongs to one OPD", code="organization_required")
     session.add(user)
-    activity.record(
-        session, actor=actor, action="user.update", object_type="user", object_id=user.id, detail=changes
-    )
+    activity.record(session, actor=actor, action="user.update", object_type="user", object_id=user.id, detail=changes)
     session.commit()
     return user
 

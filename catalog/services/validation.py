@@ -42,8 +42,9 @@ class PreparedFile:
     outcome: Outcome | None
 
 
-def check_stored_file(sha256: str, fmt: str, schema: str | dict[str, Any] | None, *,
-                      sync: bool = True) -> Outcome | None:
+def check_stored_file(
+    sha256: str, fmt: str, schema: str | dict[str, Any] | None, *, sync: bool = True
+) -> Outcome | None:
     """Validate a stored file of format ``fmt`` and store its full report; None when it is not tabular."""
     if fmt not in TABULAR_FORMATS:
         return None

@@ -47,8 +47,12 @@ def _keeps_order(con: duckdb.DuckDBPyConnection, select: str) -> bool:
 
 
 def build_scan(
-    con: duckdb.DuckDBPyConnection, plans: list[FieldPlan], source: str, key_plans: list[FieldPlan],
-    first_row: int | None, blank: list[int] | None = None,
+    con: duckdb.DuckDBPyConnection,
+    plans: list[FieldPlan],
+    source: str,
+    key_plans: list[FieldPlan],
+    first_row: int | None,
+    blank: list[int] | None = None,
 ) -> int:
     """Read ``source`` once into ``scan``; returns the number of rows ``source`` gave.
 
@@ -68,8 +72,10 @@ def build_scan(
     )
     suspect = (
         f"c{n} IS NULL OR spare IS NOT NULL OR NOT ("
-        + " AND ".join(_cell_ok(p, p in keyed) for p in plans) + ") OR ("
-        + " AND ".join(f"n{p.number}" for p in plans) + ")"
+        + " AND ".join(_cell_ok(p, p in keyed) for p in plans)
+        + ") OR ("
+        + " AND ".join(f"n{p.number}" for p in plans)
+        + ")"
     )
     names = [f"k{p.number}" for p in key_plans]
     kept = "".join(f"{name}, " for name in names)
@@ -94,14 +100,18 @@ def build_scan(
     if first_row is not None:
         number_scan(con, plans, key_plans, first_row, blank or [])
     else:
-        con.execute(f"CREATE VIEW scan AS SELECT rn, suspect, FALSE AS spare, {named}cells, ncells, extras "
-                    "FROM scan_rows")
+        con.execute(
+            f"CREATE VIEW scan AS SELECT rn, suspect, FALSE AS spare, {named}cells, ncells, extras FROM scan_rows"
+        )
     row = con.execute("SELECT count(*) FROM scan_rows").fetchone()
     return int(row[0]) if row else 0
 
 
 def number_scan(
-    con: duckdb.DuckDBPyConnection, plans: list[FieldPlan], key_plans: list[FieldPlan], first_row: int,
+    con: duckdb.DuckDBPyConnection,
+    plans: list[FieldPlan],
+    key_plans: list[FieldPlan],
+    first_row: int,
     blank: list[int],
 ) -> None:
     """The view ``scan`` over DuckDB's parse in ``scan_rows``, its rows numbered from ``first_row`` past ``blank``."""
@@ -129,8 +139,10 @@ def _skip_blank(con: duckdb.DuckDBPyConnection, numbered: str, blank: list[int])
         # An expression keeps the rows in the file's order, which the unique check's shortcut reads.
         moves = " + ".join(f"(rn >= {since})::BIGINT" for since in sinces)
         return f"SELECT rn + {moves} AS rn, * EXCLUDE (rn) FROM ({numbered})"
-    con.execute("CREATE OR REPLACE TABLE blank_shifts AS SELECT unnest($1::BIGINT[]) AS since, "
-                "unnest($2::BIGINT[]) AS shift", [sinces, list(range(1, len(blank) + 1))])
+    con.execute(
+        "CREATE OR REPLACE TABLE blank_shifts AS SELECT unnest($1::BIGINT[]) AS since, unnest($2::BIGINT[]) AS shift",
+        [sinces, list(range(1, len(blank) + 1))],
+    )
     return f"""SELECT numbered.rn + coalesce(moved.shift, 0) AS rn, numbered.* EXCLUDE (rn)
         FROM ({numbered}) AS numbered
         ASOF LEFT JOIN (SELECT since, max(shift) AS shift FROM blank_shifts GROUP BY since) AS moved
@@ -165,8 +177,14 @@ def _python_values(con: duckdb.DuckDBPyConnection, plan: FieldPlan) -> bool:
         f"""CREATE TABLE v{i} AS SELECT unnest($1::VARCHAR[]) AS value, unnest($2::BOOLEAN[]) AS ok,
         unnest($3::{plan.key_type}[]) AS key, unnest($4::VARCHAR[]) AS display,
         unnest($5::VARCHAR[][]) AS kinds, unnest($6::VARCHAR[][]) AS notes""",
-        [cells, [r[0] for r in read], [r[1] for r in read], [r[2] for r in read],
-         [r[3] for r in read], [r[4] for r in read]],
+        [
+            cells,
+            [r[0] for r in read],
+            [r[1] for r in read],
+            [r[2] for r in read],
+            [r[3] for r in read],
+            [r[4] for r in read],
+        ],
     )
     return True
 
@@ -180,13 +198,16 @@ def build_typed(con: duckdb.DuckDBPyConnection, plans: list[FieldPlan], key_plan
         i, c = plan.number, plan.column
         inner.append(f"raw.{c} AS c{i}, {plan.null_sql()} AS n{i}, ({plan.shape}) AS s{i}")
         if _python_values(con, plan):
-            inner.append(f"v{i}.ok AS o{i}, v{i}.key AS vk{i}, v{i}.display AS vd{i}, v{i}.kinds AS t{i}, "
-                         f"v{i}.notes AS m{i}")
+            inner.append(
+                f"v{i}.ok AS o{i}, v{i}.key AS vk{i}, v{i}.display AS vd{i}, v{i}.kinds AS t{i}, v{i}.notes AS m{i}"
+            )
             joins.append(f"LEFT JOIN v{i} ON raw.{c} = v{i}.value")
         else:
             # Every cell is missing or cast in SQL: no join needed.
-            inner.append(f"NULL::BOOLEAN AS o{i}, NULL::{plan.key_type} AS vk{i}, NULL::VARCHAR AS vd{i}, "
-                         f"NULL::VARCHAR[] AS t{i}, NULL::VARCHAR[] AS m{i}")
+            inner.append(
+                f"NULL::BOOLEAN AS o{i}, NULL::{plan.key_type} AS vk{i}, NULL::VARCHAR AS vd{i}, "
+                f"NULL::VARCHAR[] AS t{i}, NULL::VARCHAR[] AS m{i}"
+            )
         outer.append(
             f"c{i}, n{i}, (NOT n{i} AND NOT s{i} AND NOT coalesce(o{i}, FALSE)) AS b{i}, "
             f"CASE WHEN n{i} THEN NULL WHEN s{i} THEN {plan.key_sql} WHEN o{i} THEN vk{i} END AS k{i}"
@@ -207,8 +228,9 @@ def build_keys(con: duckdb.DuckDBPyConnection, key_plans: list[FieldPlan]) -> No
     """``keys``: the keys ``k{i}`` and printed values ``d{i}`` of every row, for unique, primary and foreign keys."""
     if not key_plans:
         return
-    scanned = ", ".join(f"k{p.number}, {p.display_of_key(f'k{p.number}') or f'd{p.number}'} AS d{p.number}"
-                        for p in key_plans)
+    scanned = ", ".join(
+        f"k{p.number}, {p.display_of_key(f'k{p.number}') or f'd{p.number}'} AS d{p.number}" for p in key_plans
+    )
     typed = ", ".join(f"k{p.number}, d{p.number}" for p in key_plans)
     con.execute(f"""CREATE VIEW keys AS SELECT rn, {scanned} FROM scan WHERE NOT suspect
         UNION ALL SELECT rn, {typed} FROM typed""")
@@ -224,26 +246,43 @@ def cell_errors(con: duckdb.DuckDBPyConnection, plans: list[FieldPlan]) -> None:
         i, name = plan.number, sql_literal(plan.name)
         constraints = list(plan.field.supported_constraints)
         base = f"SELECT rn, {PHASE_CELL}, {i}"
-        _insert(con, f"{base}, 0, 'type-error', {sql_literal(plan.type_note)}, c{i}, {name} FROM typed "
-                     f"WHERE b{i} AND NOT blank")
+        _insert(
+            con,
+            f"{base}, 0, 'type-error', {sql_literal(plan.type_note)}, c{i}, {name} FROM typed WHERE b{i} AND NOT blank",
+        )
         if plan.field.constraints.get("required"):
             rank = constraints.index("required") + 1
-            _insert(con, f"{base}, {rank}, 'constraint-error', {sql_literal(plan.constraint_note('required'))}, "
-                         f"coalesce(c{i}, 'None'), {name} FROM typed WHERE n{i} AND NOT blank")
+            _insert(
+                con,
+                f"{base}, {rank}, 'constraint-error', {sql_literal(plan.constraint_note('required'))}, "
+                f"coalesce(c{i}, 'None'), {name} FROM typed WHERE n{i} AND NOT blank",
+            )
         for constraint, condition, note in plan.constraints:
             rank = constraints.index(constraint) + 1
-            _insert(con, f"{base}, {rank}, 'constraint-error', {sql_literal(note)}, c{i}, {name} "
-                         f"FROM (SELECT rn, c{i}, k{i} AS k FROM typed WHERE k{i} IS NOT NULL AND NOT blank) "
-                         f"WHERE NOT ({condition('k')})")
+            _insert(
+                con,
+                f"{base}, {rank}, 'constraint-error', {sql_literal(note)}, c{i}, {name} "
+                f"FROM (SELECT rn, c{i}, k{i} AS k FROM typed WHERE k{i} IS NOT NULL AND NOT blank) "
+                f"WHERE NOT ({condition('k')})",
+            )
         if not plan.sql_typed:
-            _insert(con, f"""SELECT rn, {PHASE_CELL}, {i}, rank, kind, note, c{i}, {name} FROM (
+            _insert(
+                con,
+                f"""SELECT rn, {PHASE_CELL}, {i}, rank, kind, note, c{i}, {name} FROM (
                 SELECT rn, c{i}, unnest(t{i}) AS kind, unnest(m{i}) AS note, generate_subscripts(m{i}, 1) AS rank
-                FROM typed WHERE NOT b{i} AND len(m{i}) > 0 AND NOT blank)""")
+                FROM typed WHERE NOT b{i} AND len(m{i}) > 0 AND NOT blank)""",
+            )
     n = len(plans)
-    _insert(con, f"""SELECT rn, {PHASE_EXTRA}, {n} + idx, 0, 'extra-cell', '', extras[idx], '' FROM (
+    _insert(
+        con,
+        f"""SELECT rn, {PHASE_EXTRA}, {n} + idx, 0, 'extra-cell', '', extras[idx], '' FROM (
         SELECT rn, extras, generate_subscripts(extras, 1) AS idx FROM typed WHERE extras IS NOT NULL
-        AND NOT blank)""")
+        AND NOT blank)""",
+    )
     for plan in plans:
-        _insert(con, f"SELECT rn, {PHASE_MISSING}, {plan.number}, 0, 'missing-cell', '', '', "
-                     f"{sql_literal(plan.name)} FROM typed WHERE ncells < {plan.number} AND NOT blank")
+        _insert(
+            con,
+            f"SELECT rn, {PHASE_MISSING}, {plan.number}, 0, 'missing-cell', '', '', "
+            f"{sql_literal(plan.name)} FROM typed WHERE ncells < {plan.number} AND NOT blank",
+        )
     _insert(con, f"SELECT rn, {PHASE_CELL}, 0, 0, 'blank-row', '', NULL, NULL FROM typed WHERE blank")

@@ -89,12 +89,16 @@ def _foreign_keys(
                 if set(row) != {None}
             ]
             unnested = ", ".join(f"unnest(${j}::{t}[]) AS r{j}" for j, t in enumerate(types, start=1))
-            con.execute(f"CREATE TABLE {table} AS SELECT {unnested}",
-                        [[row[j] for row in converted] for j in range(len(types))])
+            con.execute(
+                f"CREATE TABLE {table} AS SELECT {unnested}", [[row[j] for row in converted] for j in range(len(types))]
+            )
         else:
             raise Unsupported(f"foreign key to unknown resource {source!r}")
-        keys.append(integrity.ForeignKey(fields=list(fields), reference_name=source,
-                                         reference_fields=list(reference_fields), table=table))
+        keys.append(
+            integrity.ForeignKey(
+                fields=list(fields), reference_name=source, reference_fields=list(reference_fields), table=table
+            )
+        )
     return keys
 
 
@@ -113,8 +117,14 @@ def _drop_scan(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _scan(
-    con: duckdb.DuckDBPyConnection, original: Path, path: Path, dialect: Dialect, plans: list[FieldPlan],
-    key_plans: list[FieldPlan], workdir: Path, progress: Progress | None,
+    con: duckdb.DuckDBPyConnection,
+    original: Path,
+    path: Path,
+    dialect: Dialect,
+    plans: list[FieldPlan],
+    key_plans: list[FieldPlan],
+    workdir: Path,
+    progress: Progress | None,
 ) -> tuple[int, FileStats, str | None, Layout | None]:
     """``scan`` from ``path`` (``original`` in UTF-8).
 
@@ -147,8 +157,9 @@ def _scan(
         if refused is not None or quoted_line_break:
             _drop_scan(con)
             try:
-                rows = cells.build_scan(con, plans, direct_source(path, dialect, n, parallel=False), key_plans,
-                                        first_row, layout.blank)
+                rows = cells.build_scan(
+                    con, plans, direct_source(path, dialect, n, parallel=False), key_plans, first_row, layout.blank
+                )
             except duckdb.Error:
                 rows = -1
         else:
@@ -162,8 +173,14 @@ def _scan(
 
 
 def _checks(
-    con: duckdb.DuckDBPyConnection, schema: frictionless.Schema, plans: list[FieldPlan], name: str,
-    lines: tuple[Path, Dialect], normalized: str | None, key_plans: list[FieldPlan], layout: Layout | None,
+    con: duckdb.DuckDBPyConnection,
+    schema: frictionless.Schema,
+    plans: list[FieldPlan],
+    name: str,
+    lines: tuple[Path, Dialect],
+    normalized: str | None,
+    key_plans: list[FieldPlan],
+    layout: Layout | None,
 ) -> tuple[list[integrity.ForeignKey], dict[int, list[str]]]:
     """Fill ``errors``. Rows are re-read from ``normalized`` if given, else from their ``lines``.
 
@@ -178,9 +195,10 @@ def _checks(
     for index, foreign_key in enumerate(foreign_keys):
         integrity.foreign_key_errors(con, plans, foreign_key, index)
     # Rows whose only errors are key errors: their cells were not kept.
-    unkept = [int(r[0]) for r in con.execute(
-        "SELECT DISTINCT rn FROM errors WHERE rn NOT IN (SELECT rn FROM typed)"
-    ).fetchall()]
+    unkept = [
+        int(r[0])
+        for r in con.execute("SELECT DISTINCT rn FROM errors WHERE rn NOT IN (SELECT rn FROM typed)").fetchall()
+    ]
     if normalized is not None:
         fetched = report.source_rows(con, normalized, len(plans), unkept)
     else:
@@ -200,7 +218,11 @@ def _checks(
 
 
 def validate_csv(
-    path: Path, schema: frictionless.Schema, dialect: Dialect, *, limit_errors: int | None = None,
+    path: Path,
+    schema: frictionless.Schema,
+    dialect: Dialect,
+    *,
+    limit_errors: int | None = None,
     progress: Progress | None = None,
 ) -> dict[str, Any]:
     """The report task of ``path`` checked against ``schema``."""
@@ -229,8 +251,9 @@ def validate_csv(
         if {e.type for e in header.errors} & {"blank-header", "unmatched-header", "extra-label", "missing-label"}:
             raise Unsupported("a header whose labels do not match the fields one to one")
         try:
-            rows, stats, normalized, layout = _scan(con, path, text_path, text_dialect, plans, key_plans, Path(tmp),
-                                                    progress)
+            rows, stats, normalized, layout = _scan(
+                con, path, text_path, text_dialect, plans, key_plans, Path(tmp), progress
+            )
             lines = (text_path, text_dialect)
             foreign_keys, fetched = _checks(con, schema, plans, name, lines, normalized, key_plans, layout)
         except (duckdb.Error, UnicodeDecodeError) as exc:
@@ -245,15 +268,24 @@ def validate_csv(
         task_errors = task_errors[:limit_errors]
     seconds = round(time.perf_counter() - started, 3)
     task_stats: dict[str, Any] = {
-        "errors": len(task_errors), "warnings": 0, "seconds": seconds, "md5": stats.md5, "sha256": stats.sha256,
-        "bytes": stats.bytes, "fields": len(plans),
+        "errors": len(task_errors),
+        "warnings": 0,
+        "seconds": seconds,
+        "md5": stats.md5,
+        "sha256": stats.sha256,
+        "bytes": stats.bytes,
+        "fields": len(plans),
     }
     # frictionless counts rows while it streams them and leaves the count out of a header-only file.
     if rows:
         task_stats["rows"] = rows
     return {
-        "name": name, "type": "table", "valid": not task_errors, "place": path.name,
+        "name": name,
+        "type": "table",
+        "valid": not task_errors,
+        "place": path.name,
         "labels": labels,
         "stats": task_stats,
-        "warnings": [], "errors": task_errors,
+        "warnings": [],
+        "errors": task_errors,
     }

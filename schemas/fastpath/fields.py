@@ -26,13 +26,34 @@ import frictionless
 # Up to 15 significant digits a decimal string round-trips through DOUBLE.
 MAX_PLAIN_DIGITS = 15
 # Date and clock parts as Python's strptime reads them, zero-padded (other spellings go to Python).
-STRPTIME_PARTS = {"%Y": "[1-9][0-9]{3}", "%y": "[0-9]{2}", "%m": "0[1-9]|1[0-2]", "%d": "0[1-9]|[12][0-9]|3[01]",
-                  "%H": "[01][0-9]|2[0-3]", "%M": "[0-5][0-9]", "%S": "[0-5][0-9]"}
+STRPTIME_PARTS = {
+    "%Y": "[1-9][0-9]{3}",
+    "%y": "[0-9]{2}",
+    "%m": "0[1-9]|1[0-2]",
+    "%d": "0[1-9]|[12][0-9]|3[01]",
+    "%H": "[01][0-9]|2[0-3]",
+    "%M": "[0-5][0-9]",
+    "%S": "[0-5][0-9]",
+}
 # Without padding, where a non-digit follows and precedes each part.
-UNPADDED_PARTS = {"%m": "0?[1-9]|1[0-2]", "%d": "0?[1-9]|[12][0-9]|3[01]", "%H": "[01]?[0-9]|2[0-3]",
-                  "%M": "[0-5]?[0-9]", "%S": "[0-5]?[0-9]"}
-STRPTIME_KINDS = {"%Y": "year", "%y": "year", "%m": "month", "%b": "month", "%B": "month", "%d": "day",
-                  "%H": "hour", "%M": "minute", "%S": "second"}
+UNPADDED_PARTS = {
+    "%m": "0?[1-9]|1[0-2]",
+    "%d": "0?[1-9]|[12][0-9]|3[01]",
+    "%H": "[01]?[0-9]|2[0-3]",
+    "%M": "[0-5]?[0-9]",
+    "%S": "[0-5]?[0-9]",
+}
+STRPTIME_KINDS = {
+    "%Y": "year",
+    "%y": "year",
+    "%m": "month",
+    "%b": "month",
+    "%B": "month",
+    "%d": "day",
+    "%H": "hour",
+    "%M": "minute",
+    "%S": "second",
+}
 DATE_KINDS = {"year", "month", "day"}
 CLOCK_KINDS = {"hour", "minute"}
 ISO_DATE = "[1-9][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
@@ -193,8 +214,10 @@ class FieldPlan:
         if kind == "datetime":
             # isoparse takes any one character between the date and the time.
             pattern = f"{ISO_DATE}[T ]{ISO_TIME}"
-            self.shape = (f"(regexp_full_match({column}, {sql_literal(pattern)}) "
-                          f"AND TRY_CAST(left({column}, 10) AS DATE) IS NOT NULL)")
+            self.shape = (
+                f"(regexp_full_match({column}, {sql_literal(pattern)}) "
+                f"AND TRY_CAST(left({column}, 10) AS DATE) IS NOT NULL)"
+            )
             self.key_sql = f"(left({column}, 10) || ' ' || substr({column}, 12, 8) || {fraction} || {zone})"
         elif kind == "time":
             self.shape = f"regexp_full_match({column}, {sql_literal(ISO_TIME)})"
@@ -274,8 +297,10 @@ class FieldPlan:
             # A date DuckDB prints back unchanged, years 1000 to 9999.
             column = self.column
             self.pre_sql = f"TRY_CAST({column} AS DATE)"
-            self.pre_shape = (f"coalesce(CAST(p{self.number} AS VARCHAR) = {column} AND length({column}) = 10 "
-                              f"AND NOT starts_with({column}, '0'), FALSE)")
+            self.pre_shape = (
+                f"coalesce(CAST(p{self.number} AS VARCHAR) = {column} AND length({column}) = 10 "
+                f"AND NOT starts_with({column}, '0'), FALSE)"
+            )
             self.pre_key = f"p{self.number}"
 
     def _plan_strptime(self, kind: str, strptime: str) -> None:
@@ -289,16 +314,26 @@ class FieldPlan:
 
     def _plan_strptime_parts(self, parts: StrptimePattern, kind: str) -> None:
         """Shape and key from the parts ``regexp_extract`` finds, once per cell in the scan (``p{number}``)."""
-        extracted = (f"regexp_extract({self.column}, {sql_literal(parts.pattern)}, "
-                     f"[{', '.join(sql_literal(k) for k in parts.groups)}])")
+        extracted = (
+            f"regexp_extract({self.column}, {sql_literal(parts.pattern)}, "
+            f"[{', '.join(sql_literal(k) for k in parts.groups)}])"
+        )
         self.pre_sql = extracted
         self.shape, self.key_sql = strptime_sql(parts, extracted, kind)
         self.pre_shape, self.pre_key = strptime_sql(parts, f"p{self.number}", kind)
 
     def _plan_constraints(self) -> None:
         """(constraint name, SQL condition a valid key meets, note) in frictionless's order."""
-        handled = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "enum", "minLength", "maxLength",
-                   "pattern")
+        handled = (
+            "minimum",
+            "maximum",
+            "exclusiveMinimum",
+            "exclusiveMaximum",
+            "enum",
+            "minLength",
+            "maxLength",
+            "pattern",
+        )
         for name in self.field.supported_constraints:
             value = self.field.constraints.get(name)
             if value is None or name not in handled:
@@ -382,8 +417,10 @@ def strptime_sql(parts: StrptimePattern, extracted: str, kind: str) -> tuple[str
         return valid, f"CASE WHEN {valid} THEN CAST({clock} AS VARCHAR) END"
     year, month, day = numbers["year"], numbers["month"], numbers["day"]
     leap = f"({year} % 4 = 0 AND {year} % 100 <> 0 OR {year} % 400 = 0)"
-    days = (f"CASE WHEN {month} = 2 THEN CASE WHEN {leap} THEN 29 ELSE 28 END "
-            f"WHEN {month} IN (4, 6, 9, 11) THEN 30 ELSE 31 END")
+    days = (
+        f"CASE WHEN {month} = 2 THEN CASE WHEN {leap} THEN 29 ELSE 28 END "
+        f"WHEN {month} IN (4, 6, 9, 11) THEN 30 ELSE 31 END"
+    )
     valid = f"coalesce({day} <= {days}, FALSE)"
     if kind == "date":
         return valid, f"CASE WHEN {valid} THEN make_date({year}, {month}, {day}) END"
@@ -408,6 +445,7 @@ def plan_fields(schema: frictionless.Schema) -> list[FieldPlan]:
         missing = schema_field.missing_values
         if not schema_field.has_defined("missing_values"):
             missing = schema.missing_values
-        plans.append(FieldPlan(field=schema_field, number=number, missing_values=list(missing),
-                               keyed=schema_field.name in keyed))
+        plans.append(
+            FieldPlan(field=schema_field, number=number, missing_values=list(missing), keyed=schema_field.name in keyed)
+        )
     return plans

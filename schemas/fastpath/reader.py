@@ -241,9 +241,10 @@ def normalized_source(path: Path, dialect: Dialect, n: int, workdir: Path) -> tu
     """Parse with Python's csv module into a normalized copy: (its source, rows)."""
     normalized = workdir / "normalized.csv"
     rows = 0
-    with path.open(encoding=dialect.encoding, newline="") as source, normalized.open(
-        "w", encoding="utf-8", newline=""
-    ) as sink:
+    with (
+        path.open(encoding=dialect.encoding, newline="") as source,
+        normalized.open("w", encoding="utf-8", newline="") as sink,
+    ):
         reader = csv.reader(source, delimiter=dialect.delimiter, quotechar=dialect.quote_char)
         writer = csv.writer(sink)
         for number, cells in enumerate(reader, start=1):
@@ -280,9 +281,7 @@ def _physical_lines(path: Path, numbers: list[int]) -> Iterator[tuple[int, bytes
         yield target, carry
 
 
-def fetch_rows(
-    path: Path, dialect: Dialect, numbers: list[int], layout: Layout | None = None
-) -> dict[int, list[str]]:
+def fetch_rows(path: Path, dialect: Dialect, numbers: list[int], layout: Layout | None = None) -> dict[int, list[str]]:
     """The rows ``numbers`` as Python's csv module reads their lines (row numbers are line numbers
     unless ``layout`` says where the records are)."""
     encoding = "utf-8" if dialect.encoding == "utf-8-sig" else dialect.encoding

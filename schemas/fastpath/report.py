@@ -15,16 +15,27 @@ from schemas.fastpath.integrity import ForeignKey
 ERROR_CLASSES: dict[str, type[ferrors.RowError]] = {
     cls.type: cls
     for cls in (
-        ferrors.TypeError, ferrors.ConstraintError, ferrors.UniqueError, ferrors.ExtraCellError,
-        ferrors.MissingCellError, ferrors.BlankRowError, ferrors.PrimaryKeyError, ferrors.ForeignKeyError,
+        ferrors.TypeError,
+        ferrors.ConstraintError,
+        ferrors.UniqueError,
+        ferrors.ExtraCellError,
+        ferrors.MissingCellError,
+        ferrors.BlankRowError,
+        ferrors.PrimaryKeyError,
+        ferrors.ForeignKeyError,
     )
 }
 VALUE_SEPARATOR = "\x1f"
 ROW_LEVEL = ("blank-row", "primary-key", "foreign-key")
 
 
-MESSAGE_VALUES = {"rowNumber": "CAST(rn AS VARCHAR)", "note": "note", "cell": "cell", "fieldName": "field_name",
-                  "fieldNumber": "CAST(fnum AS VARCHAR)"}
+MESSAGE_VALUES = {
+    "rowNumber": "CAST(rn AS VARCHAR)",
+    "note": "note",
+    "cell": "cell",
+    "fieldName": "field_name",
+    "fieldNumber": "CAST(fnum AS VARCHAR)",
+}
 
 
 def _message_sql() -> str:
@@ -48,7 +59,7 @@ def _cells(cursor: duckdb.DuckDBPyConnection) -> dict[int, list[str]]:
     rows = {}
     while batch := cursor.fetchmany(50000):
         for row in batch:
-            cells = list(row[3:3 + row[1]])
+            cells = list(row[3 : 3 + row[1]])
             rows[row[0]] = cells + row[2] if row[2] else cells
     return rows
 
@@ -57,11 +68,13 @@ def source_rows(con: duckdb.DuckDBPyConnection, source: str, n_fields: int, numb
     """The cells of the rows ``numbers``, read again from ``source``."""
     if not numbers:
         return {}
-    return _cells(con.execute(
-        f"""SELECT rn, ncells, extras, {", ".join(f"c{i}" for i in range(1, n_fields + 1))} FROM ({source})
+    return _cells(
+        con.execute(
+            f"""SELECT rn, ncells, extras, {", ".join(f"c{i}" for i in range(1, n_fields + 1))} FROM ({source})
         WHERE rn IN (SELECT unnest($1::BIGINT[]))""",
-        [numbers],
-    ))
+            [numbers],
+        )
+    )
 
 
 @dataclass
@@ -85,10 +98,14 @@ def fetch_errors(
     if last is None or last[0] is None:
         return Found()
     rows = dict(fetched)
-    rows.update(_cells(con.execute(
-        f"""SELECT rn, ncells, extras, {", ".join(f"c{i}" for i in range(1, n_fields + 1))} FROM typed
+    rows.update(
+        _cells(
+            con.execute(
+                f"""SELECT rn, ncells, extras, {", ".join(f"c{i}" for i in range(1, n_fields + 1))} FROM typed
         WHERE rn <= {int(last[0])} AND rn IN (SELECT rn FROM errors)"""
-    )))
+            )
+        )
+    )
     # The rows' tables are no longer needed: give their memory back before the errors arrive.
     con.execute("DROP VIEW IF EXISTS keys")
     con.execute("DROP TABLE typed")
@@ -120,14 +137,28 @@ def descriptors(found: Found, names: list[str], foreign_keys: list[ForeignKey]) 
             error_type, title, description, tags, template = kinds[kind]
             if error_type in ROW_LEVEL:
                 error = {
-                    "type": error_type, "title": title, "description": description, "message": message,
-                    "tags": tags, "note": note, "cells": rows[row_number], "rowNumber": row_number,
+                    "type": error_type,
+                    "title": title,
+                    "description": description,
+                    "message": message,
+                    "tags": tags,
+                    "note": note,
+                    "cells": rows[row_number],
+                    "rowNumber": row_number,
                 }
             else:
                 error = {
-                    "type": error_type, "title": title, "description": description, "message": message,
-                    "tags": tags, "note": note, "cells": rows[row_number], "rowNumber": row_number, "cell": cell,
-                    "fieldName": field_names.get(field_number, ""), "fieldNumber": field_number,
+                    "type": error_type,
+                    "title": title,
+                    "description": description,
+                    "message": message,
+                    "tags": tags,
+                    "note": note,
+                    "cells": rows[row_number],
+                    "rowNumber": row_number,
+                    "cell": cell,
+                    "fieldName": field_names.get(field_number, ""),
+                    "fieldNumber": field_number,
                 }
             if error_type == "foreign-key":
                 fk = foreign_keys[field_number]
@@ -140,7 +171,10 @@ def descriptors(found: Found, names: list[str], foreign_keys: list[ForeignKey]) 
                 error["message"] = template.format(rowNumber=row_number, note=note)
             elif message is None:
                 error["message"] = template.format(
-                    rowNumber=row_number, note=note, cell=error.get("cell"), fieldName=error.get("fieldName"),
+                    rowNumber=row_number,
+                    note=note,
+                    cell=error.get("cell"),
+                    fieldName=error.get("fieldName"),
                     fieldNumber=error.get("fieldNumber"),
                 )
             errors.append(error)

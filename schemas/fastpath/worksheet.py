@@ -35,11 +35,16 @@ SHEET_DATA = re.compile(r"<sheetData\s*(/?)>")
 MAIN_NAMESPACE = re.compile(r'<worksheet\b[^>]*\sxmlns="' + re.escape(SHEET_MAIN_NS) + '"')
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 ROW = re.compile(r'\s*<row r="([0-9]+)"[^>]*?(?:/>|>(.*?)</row>)', re.S)
-CELL = re.compile(r'\s*<c r="([A-Z]{1,3})([0-9]+)"(?: s="([0-9]+)")?(?: t="([A-Za-z]+)")?\s*'
-                  r"(?:/>|>(?:<v>([^<]*)</v>|<is><t>([^<]*)</t></is>)</c>|>(.*?)</c>)", re.S)
+CELL = re.compile(
+    r'\s*<c r="([A-Z]{1,3})([0-9]+)"(?: s="([0-9]+)")?(?: t="([A-Za-z]+)")?\s*'
+    r"(?:/>|>(?:<v>([^<]*)</v>|<is><t>([^<]*)</t></is>)</c>|>(.*?)</c>)",
+    re.S,
+)
 PLAIN_VALUE = re.compile(r"<v>([^<]*)</v>")
-CELL_CONTENT = re.compile(r'\s*(?:<f\b[^>]*?(?:/>|>[^<]*</f>)\s*)?(?:<v>([^<]*)</v>|<v\s*/>)?\s*'
-                          r'(?:<is>\s*<t(?:\s+xml:space="preserve")?>([^<]*)</t>\s*</is>)?\s*')
+CELL_CONTENT = re.compile(
+    r"\s*(?:<f\b[^>]*?(?:/>|>[^<]*</f>)\s*)?(?:<v>([^<]*)</v>|<v\s*/>)?\s*"
+    r'(?:<is>\s*<t(?:\s+xml:space="preserve")?>([^<]*)</t>\s*</is>)?\s*'
+)
 ENTITY = re.compile(r"&(?:(lt|gt|amp|quot|apos)|#([0-9]+)|#x([0-9a-fA-F]+));")
 PREDEFINED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
 
@@ -56,8 +61,14 @@ class Workbook:
     def parser(self, source: Any) -> WorkSheetParser:
         """openpyxl's parser of the sheet as frictionless's load of the workbook runs it (values, no formulas)."""
         wb = self.reader.wb
-        return WorkSheetParser(source, self.reader.shared_strings, data_only=True, epoch=wb.epoch,
-                               date_formats=wb._date_formats, timedelta_formats=wb._timedelta_formats)
+        return WorkSheetParser(
+            source,
+            self.reader.shared_strings,
+            data_only=True,
+            epoch=wb.epoch,
+            date_formats=wb._date_formats,
+            timedelta_formats=wb._timedelta_formats,
+        )
 
     def close(self) -> None:
         """Close the workbook's archive."""
@@ -159,13 +170,13 @@ class RowScanner(ParsedRows):
                 head, opening = text[:start], SHEET_DATA.match(text, start)
                 if opening is None or "<!--" in head or not MAIN_NAMESPACE.search(head):
                     raise PlainXmlError("an unusual document head")
-                state, text = ("tail" if opening[1] else "rows"), text[opening.end():]
+                state, text = ("tail" if opening[1] else "rows"), text[opening.end() :]
             if state == "rows":
                 close = text.find("</sheetData>")
                 cut = close if close >= 0 else text.rfind("</row>") + len("</row>")
                 if close >= 0 or cut >= len("</row>"):
                     yield from self._body(text[:cut])
-                    text = text[cut + len("</sheetData>"):] if close >= 0 else text[cut:]
+                    text = text[cut + len("</sheetData>") :] if close >= 0 else text[cut:]
                     state = "tail" if close >= 0 else "rows"
             if not chunk:
                 break

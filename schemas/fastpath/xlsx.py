@@ -68,8 +68,11 @@ class CellWriter:
         self.invalid = next((t for t in INVALID_TEXTS if t not in self.missing and self.reader(t) is None), None)
         self.cache: dict[tuple[type, Any], tuple[str, bool]] = {}
         options: Any = schema_field
-        plain_number = schema_field.type == "number" and options.decimal_char == "." and (
-            not options.group_char or options.group_char not in "0123456789.-+eE")
+        plain_number = (
+            schema_field.type == "number"
+            and options.decimal_char == "."
+            and (not options.group_char or options.group_char not in "0123456789.-+eE")
+        )
         # Types whose ``str()`` frictionless's reader of the field reads back to the very same value.
         self.plain: tuple[type, ...] = ()
         if schema_field.type == "integer":
@@ -162,7 +165,7 @@ def _merges(refs: list[str]) -> list[Merge]:
         min_col, min_row, max_col, max_row = range_boundaries(ref)
         merges.append((int(min_row), int(min_col), int(max_row), int(max_col)))
     for i, (r1, c1, r2, c2) in enumerate(merges):
-        for s1, d1, s2, d2 in merges[i + 1:]:
+        for s1, d1, s2, d2 in merges[i + 1 :]:
             if r1 <= s2 and s1 <= r2 and c1 <= d2 and d1 <= c2:
                 raise Unsupported("overlapping merged ranges")
     return merges
@@ -199,8 +202,9 @@ class Reading:
 class SheetWriter:
     """One pass over the sheet, writing the CSV and the printed cells of the rows it changed."""
 
-    def __init__(self, book: Workbook, schema: frictionless.Schema, header_row: int,
-                 progress: Progress | None = None) -> None:
+    def __init__(
+        self, book: Workbook, schema: frictionless.Schema, header_row: int, progress: Progress | None = None
+    ) -> None:
         self.book = book
         self.header_row = header_row
         self.progress = progress
@@ -236,7 +240,7 @@ class SheetWriter:
                     cells.extend([None] * (c2 - len(cells)))
                 if number == r1:
                     self.tops[merge] = cells[c1 - 1]
-                cells[c1 - 1:c2] = [self.tops.get(merge)] * (c2 - c1 + 1)
+                cells[c1 - 1 : c2] = [self.tops.get(merge)] * (c2 - c1 + 1)
         return cells
 
     def write(self, target: Path, aside: Path, layout: Layout | None, reader: ParsedRows) -> Sheet:
@@ -248,8 +252,11 @@ class SheetWriter:
         known = layout or Layout()
         self.tops = {}
         archive = self.book.reader.archive
-        with archive.open(self.book.part) as part, \
-                target.open("w", encoding="utf-8", newline="") as sink, aside.open("w", encoding="utf-8") as kept:
+        with (
+            archive.open(self.book.part) as part,
+            target.open("w", encoding="utf-8", newline="") as sink,
+            aside.open("w", encoding="utf-8") as kept,
+        ):
             source = Reading(part, archive.getinfo(self.book.part).file_size, self.book.size, self.progress)
             # With CRLF line ends the csv module quotes a lone CR too, which a reader would take for a line end.
             out = csv.writer(sink, lineterminator="\r\n")
@@ -348,8 +355,12 @@ def _restore(errors: list[dict[str, Any]], kept: dict[int, list[str | None]], wi
         if error["type"] in CELL_LEVEL and cell != error["cell"]:
             error["cell"] = cell
             error["message"] = templates[error["type"]].format(
-                rowNumber=number, note=error["note"], cell=cell, fieldName=error["fieldName"],
-                fieldNumber=error["fieldNumber"])
+                rowNumber=number,
+                note=error["note"],
+                cell=cell,
+                fieldName=error["fieldName"],
+                fieldNumber=error["fieldNumber"],
+            )
 
 
 def _header_errors(labels: list[str], schema: frictionless.Schema, dialect: Dialect) -> tuple[list[Any], int]:
@@ -357,8 +368,9 @@ def _header_errors(labels: list[str], schema: frictionless.Schema, dialect: Dial
     n = len(schema.fields)
     fields = list(schema.fields)
     full = [dict(e.to_descriptor()) for e in Header(labels, fields=fields, row_numbers=[dialect.header_row]).errors]
-    first = [dict(e.to_descriptor()) for e in Header(labels[:n], fields=fields,
-                                                     row_numbers=[dialect.header_row]).errors]
+    first = [
+        dict(e.to_descriptor()) for e in Header(labels[:n], fields=fields, row_numbers=[dialect.header_row]).errors
+    ]
     extra = [e for e in full if e["type"] == "extra-label"]
     if any(e["fieldNumber"] <= n for e in extra):
         raise Unsupported("an extra label among the fields")
@@ -395,7 +407,11 @@ def _write_with(writer: SheetWriter, target: Path, aside: Path, reader: ParsedRo
 
 
 def validate_xlsx(
-    path: Path, schema: frictionless.Schema, dialect: Dialect, *, limit_errors: int | None = None,
+    path: Path,
+    schema: frictionless.Schema,
+    dialect: Dialect,
+    *,
+    limit_errors: int | None = None,
     progress: Progress | None = None,
 ) -> dict[str, Any]:
     """The report task of the worksheet ``dialect.sheet`` of ``path`` checked against ``schema``."""
@@ -437,6 +453,7 @@ def validate_xlsx(
     task["labels"] = labels
     task["name"] = name
     task["place"] = path.name
-    task["stats"].update(errors=len(errors), bytes=size, md5=md5, sha256=sha256,
-                         seconds=round(perf_counter() - started, 3))
+    task["stats"].update(
+        errors=len(errors), bytes=size, md5=md5, sha256=sha256, seconds=round(perf_counter() - started, 3)
+    )
     return task

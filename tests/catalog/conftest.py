@@ -30,11 +30,14 @@ class Catalogue:
     dinkes: Account
     disdukcapil: Account
 
-    def upload(self, account: Account, slug: str, content: bytes = PENDUDUK_CSV, name: str = "data.csv",
-               **form: Any) -> dict[str, Any]:
+    def upload(
+        self, account: Account, slug: str, content: bytes = PENDUDUK_CSV, name: str = "data.csv", **form: Any
+    ) -> dict[str, Any]:
         response = self.client.post(
-            f"/api/v1/datasets/{slug}/releases", headers=account.headers,
-            files=[("files", (name, content, "text/csv"))], data=form,
+            f"/api/v1/datasets/{slug}/releases",
+            headers=account.headers,
+            files=[("files", (name, content, "text/csv"))],
+            data=form,
         )
         assert response.status_code == 201, response.text
         return dict(response.json())
@@ -63,15 +66,32 @@ def catalogue(session: Session, client: TestClient, make_account: Any) -> Catalo
         create_organization(
             session, data=OrganizationCreate(slug=slug, name=name, abbreviation=abbreviation), actor=system
         )
-    create_dataset(session, actor=system, data=DatasetCreate(
-        slug="dinkes-puskesmas", organization="dinkes", title="Daftar Puskesmas Kota Pontianak",
-        tags=["kesehatan", "puskesmas"], themes=["kesehatan"], update_frequency=UpdateFrequency.tahunan,
-    ))
-    create_dataset(session, actor=system, data=DatasetCreate(
-        slug="disdukcapil-penduduk", organization="disdukcapil", license_id="cc0-1.0",
-        title="Jumlah Penduduk per Kecamatan", tags=["penduduk"], themes=["kependudukan"],
-        update_frequency=UpdateFrequency.semesteran, spatial_coverage=["61.71"],
-    ))
+    create_dataset(
+        session,
+        actor=system,
+        data=DatasetCreate(
+            slug="dinkes-puskesmas",
+            organization="dinkes",
+            title="Daftar Puskesmas Kota Pontianak",
+            tags=["kesehatan", "puskesmas"],
+            themes=["kesehatan"],
+            update_frequency=UpdateFrequency.tahunan,
+        ),
+    )
+    create_dataset(
+        session,
+        actor=system,
+        data=DatasetCreate(
+            slug="disdukcapil-penduduk",
+            organization="disdukcapil",
+            license_id="cc0-1.0",
+            title="Jumlah Penduduk per Kecamatan",
+            tags=["penduduk"],
+            themes=["kependudukan"],
+            update_frequency=UpdateFrequency.semesteran,
+            spatial_coverage=["61.71"],
+        ),
+    )
     return Catalogue(
         client=client,
         admin=make_account("admin", Role.admin),

@@ -46,16 +46,22 @@ def test_staff_can_list_unpublished(catalogue: Catalogue) -> None:
 
 def test_create_and_update_dataset(catalogue: Catalogue) -> None:
     body = {
-        "slug": "dinkes-posyandu", "organization": "dinkes", "title": "Daftar Posyandu",
-        "description": "Posyandu aktif per kelurahan.", "update_frequency": "tahunan",
-        "spatial_coverage": ["61.71.01", "61.71.02.1001"], "tags": ["Posyandu", "balita"],
-        "themes": ["kesehatan"], "extras": {"Cara Pengumpulan Data": "Laporan puskesmas"},
+        "slug": "dinkes-posyandu",
+        "organization": "dinkes",
+        "title": "Daftar Posyandu",
+        "description": "Posyandu aktif per kelurahan.",
+        "update_frequency": "tahunan",
+        "spatial_coverage": ["61.71.01", "61.71.02.1001"],
+        "tags": ["Posyandu", "balita"],
+        "themes": ["kesehatan"],
+        "extras": {"Cara Pengumpulan Data": "Laporan puskesmas"},
     }
     created = catalogue.client.post("/api/v1/datasets", json=body, headers=catalogue.dinkes.headers)
     assert created.status_code == 201, created.text
     assert created.json()["tags"] == ["balita", "posyandu"] and created.json()["license_id"] == "cc-by-4.0"
     updated = catalogue.client.patch(
-        "/api/v1/datasets/dinkes-posyandu", json={"title": "Daftar Posyandu Aktif", "tags": ["posyandu"]},
+        "/api/v1/datasets/dinkes-posyandu",
+        json={"title": "Daftar Posyandu Aktif", "tags": ["posyandu"]},
         headers=catalogue.dinkes.headers,
     )
     assert updated.status_code == 200
@@ -89,7 +95,8 @@ def test_create_dataset_refusals(catalogue: Catalogue) -> None:
 def test_non_utf8_metadata_is_a_clear_400(catalogue: Catalogue) -> None:
     raw = b'{"slug": "dinkes-rsud", "organization": "dinkes", "title": "Rumah Sakit \xe9"}'
     response = catalogue.client.post(
-        "/api/v1/datasets", content=raw,
+        "/api/v1/datasets",
+        content=raw,
         headers={**catalogue.dinkes.headers, "Content-Type": "application/json"},
     )
     assert response.status_code == 400

@@ -17,8 +17,14 @@ from catalog.models import Activity, Dataset, Organization, Release, ReleaseStat
 from catalog.services.users import verify_password
 
 REQUIRED_OPDS = {
-    "diskominfo": "Diskominfo", "disdukcapil": "Disdukcapil", "dinkes": "Dinkes", "disdikbud": "Disdikbud",
-    "bappeda": "Bappeda", "dishub": "Dishub", "bpkad": "BPKAD", "pupr": "PUPR",
+    "diskominfo": "Diskominfo",
+    "disdukcapil": "Disdukcapil",
+    "dinkes": "Dinkes",
+    "disdikbud": "Disdikbud",
+    "bappeda": "Bappeda",
+    "dishub": "Dishub",
+    "bpkad": "BPKAD",
+    "pupr": "PUPR",
 }
 
 
@@ -87,7 +93,8 @@ def test_population_file_carries_both_code_systems(demo: str, client: TestClient
     dataset = client.get("/api/v1/datasets/jumlah-penduduk-kecamatan").json()
     assert dataset["update_frequency"] == "semesteran" and dataset["is_priority"] is True
     release = next(
-        r for r in client.get("/api/v1/datasets/jumlah-penduduk-kecamatan/releases").json()
+        r
+        for r in client.get("/api/v1/datasets/jumlah-penduduk-kecamatan/releases").json()
         if r["number"] == dataset["current_release"]
     )
     rows = list(csv.DictReader(io.StringIO(download(client, release, "CSV").decode())))
@@ -98,8 +105,14 @@ def test_population_file_carries_both_code_systems(demo: str, client: TestClient
     sheet = load_workbook(io.BytesIO(download(client, release, "XLSX")), read_only=True).active
     assert sheet is not None
     table = list(sheet.iter_rows(values_only=True))
-    assert table[0][:6] == ("tanggal_data", "tahun", "semester", "kode_kecamatan_kemendagri",
-                            "kode_kecamatan_bps", "kecamatan")
+    assert table[0][:6] == (
+        "tanggal_data",
+        "tahun",
+        "semester",
+        "kode_kecamatan_kemendagri",
+        "kode_kecamatan_bps",
+        "kecamatan",
+    )
     assert len(table) == len(rows) + 1
 
 

@@ -43,15 +43,14 @@ def test_oversize_upload_is_413_and_leaves_nothing(catalogue: Catalogue, data_di
     settings.get_settings().max_upload_bytes = 1000
     big = b"a,b\n" + b"1,2\n" * 400
     response = catalogue.client.post(
-        "/api/v1/datasets/dinkes-puskesmas/releases", headers=catalogue.dinkes.headers,
+        "/api/v1/datasets/dinkes-puskesmas/releases",
+        headers=catalogue.dinkes.headers,
         files=[("files", ("besar.csv", big, "text/csv"))],
     )
     assert response.status_code == 413 and response.json()["error"]["code"] == "file_too_large"
     assert _stored_files(data_dir) == []
     assert not (data_dir / "tmp").exists() or not any((data_dir / "tmp").iterdir())
-    listed = catalogue.client.get(
-        "/api/v1/datasets/dinkes-puskesmas/releases", headers=catalogue.dinkes.headers
-    ).json()
+    listed = catalogue.client.get("/api/v1/datasets/dinkes-puskesmas/releases", headers=catalogue.dinkes.headers).json()
     assert listed == []
 
 
@@ -77,9 +76,10 @@ def test_malformed_multipart_is_400(catalogue: Catalogue) -> None:
     )
     assert response.status_code == 400
     assert response.json()["error"] == {"code": "malformed_multipart", "message": "Missing boundary in multipart."}
-    assert catalogue.client.get(
-        "/api/v1/datasets/dinkes-puskesmas/releases", headers=catalogue.dinkes.headers
-    ).json() == []
+    assert (
+        catalogue.client.get("/api/v1/datasets/dinkes-puskesmas/releases", headers=catalogue.dinkes.headers).json()
+        == []
+    )
 
 
 def test_download_with_range_and_etag(catalogue: Catalogue, live_server: str) -> None:
@@ -103,14 +103,14 @@ def test_download_with_range_and_etag(catalogue: Catalogue, live_server: str) ->
 
 def test_remote_url_resources_redirect(catalogue: Catalogue, session: Session) -> None:
     response = catalogue.client.post(
-        "/api/v1/datasets/dinkes-puskesmas/releases", headers=catalogue.dinkes.headers,
+        "/api/v1/datasets/dinkes-puskesmas/releases",
+        headers=catalogue.dinkes.headers,
         data={"urls": ["http://127.0.0.1:9/dataset/puskesmas.csv"], "notes": "tautan"},
     )
     assert response.status_code == 201, response.text
     resource = response.json()["resources"][0]
     assert resource["name"] == "puskesmas.csv" and resource["sha256"] is None
-    download = catalogue.client.get(resource["download_url"], headers=catalogue.dinkes.headers,
-                                    follow_redirects=False)
+    download = catalogue.client.get(resource["download_url"], headers=catalogue.dinkes.headers, follow_redirects=False)
     assert download.status_code == 307
     assert download.headers["location"] == "http://127.0.0.1:9/dataset/puskesmas.csv"
     assert session.get(Resource, resource["id"]) is not None

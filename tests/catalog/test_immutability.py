@@ -24,9 +24,7 @@ def test_published_release_cannot_be_modified(catalogue: Catalogue) -> None:
         assert response.status_code == 409, response.text
         assert response.json()["error"]["code"] in ("release_immutable", "invalid_transition")
     # Editing the dataset's metadata leaves the published snapshot alone.
-    catalogue.client.patch(
-        "/api/v1/datasets/dinkes-puskesmas", json={"title": "Judul Baru"}, headers=headers
-    )
+    catalogue.client.patch("/api/v1/datasets/dinkes-puskesmas", json={"title": "Judul Baru"}, headers=headers)
     after = catalogue.client.get(f"/api/v1/releases/{rid}").json()
     assert after == before
     assert after["metadata_snapshot"]["title"] == "Daftar Puskesmas Kota Pontianak"
@@ -45,21 +43,26 @@ def test_draft_can_be_edited_by_its_producer(catalogue: Catalogue) -> None:
     release = catalogue.upload(catalogue.dinkes, "dinkes-puskesmas")
     rid = release["id"]
     added = catalogue.client.post(
-        f"/api/v1/releases/{rid}/resources", headers=catalogue.dinkes.headers,
+        f"/api/v1/releases/{rid}/resources",
+        headers=catalogue.dinkes.headers,
         files=[("file", ("tambahan.csv", b"a,b\n1,2\n", "text/csv"))],
     )
     assert added.status_code == 201
-    patched = catalogue.client.patch(f"/api/v1/releases/{rid}", json={"notes": "Semester I"},
-                                     headers=catalogue.dinkes.headers)
+    patched = catalogue.client.patch(
+        f"/api/v1/releases/{rid}", json={"notes": "Semester I"}, headers=catalogue.dinkes.headers
+    )
     assert patched.json()["notes"] == "Semester I" and len(patched.json()["resources"]) == 2
-    foreign = catalogue.client.patch(f"/api/v1/releases/{rid}", json={"notes": "x"},
-                                     headers=catalogue.disdukcapil.headers)
+    foreign = catalogue.client.patch(
+        f"/api/v1/releases/{rid}", json={"notes": "x"}, headers=catalogue.disdukcapil.headers
+    )
     assert foreign.status_code == 403
-    removed = catalogue.client.delete(f"/api/v1/releases/{rid}/resources/{added.json()['id']}",
-                                      headers=catalogue.dinkes.headers)
+    removed = catalogue.client.delete(
+        f"/api/v1/releases/{rid}/resources/{added.json()['id']}", headers=catalogue.dinkes.headers
+    )
     assert removed.status_code == 204
-    assert len(catalogue.client.get(f"/api/v1/releases/{rid}", headers=catalogue.dinkes.headers)
-               .json()["resources"]) == 1
+    assert (
+        len(catalogue.client.get(f"/api/v1/releases/{rid}", headers=catalogue.dinkes.headers).json()["resources"]) == 1
+    )
 
 
 def test_submit_needs_resources(catalogue: Catalogue) -> None:

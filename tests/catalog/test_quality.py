@@ -31,8 +31,9 @@ def test_score_and_breakdown(catalogue: Catalogue, session: Session) -> None:
 
 
 def test_closed_license_and_no_release_score_low(catalogue: Catalogue) -> None:
-    catalogue.client.patch("/api/v1/datasets/dinkes-puskesmas", json={"license_id": "notspecified"},
-                           headers=catalogue.dinkes.headers)
+    catalogue.client.patch(
+        "/api/v1/datasets/dinkes-puskesmas", json={"license_id": "notspecified"}, headers=catalogue.dinkes.headers
+    )
     body = catalogue.client.get("/api/v1/datasets/dinkes-puskesmas/quality", headers=catalogue.dinkes.headers).json()
     assert body["breakdown"]["open_license"]["points"] == 0
     assert body["breakdown"]["timeliness"]["explanation"] == "never published"

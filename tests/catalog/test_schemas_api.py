@@ -18,14 +18,16 @@ def test_registry_is_listed_and_served(catalogue: Catalogue) -> None:
 def test_infer_a_schema_from_a_sample(catalogue: Catalogue) -> None:
     sample = b"kecamatan;jumlah;tanggal\nPontianak Kota;1200;2024-06-30\nPontianak Barat;980;2024-06-30\n"
     response = catalogue.client.post(
-        "/api/v1/schemas/infer", headers=catalogue.dinkes.headers,
+        "/api/v1/schemas/infer",
+        headers=catalogue.dinkes.headers,
         files=[("file", ("sampel.csv", sample, "text/csv"))],
     )
     assert response.status_code == 200, response.text
     fields = {f["name"]: f["type"] for f in response.json()["fields"]}
     assert fields == {"kecamatan": "string", "jumlah": "integer", "tanggal": "date"}
     pdf = catalogue.client.post(
-        "/api/v1/schemas/infer", headers=catalogue.dinkes.headers,
+        "/api/v1/schemas/infer",
+        headers=catalogue.dinkes.headers,
         files=[("file", ("a.pdf", b"%PDF", "application/pdf"))],
     )
     assert pdf.status_code == 422 and pdf.json()["error"]["code"] == "unsupported_format"

@@ -26,8 +26,11 @@ def test_publish_edit_withdraw_follow_in_search(catalogue: Catalogue) -> None:
     assert body["total"] == 1 and body["facets"]["organization"] == {"disdukcapil": 1}
     assert "<mark>" in "".join(body["hits"][0]["highlights"].values())
 
-    catalogue.client.patch("/api/v1/datasets/dinkes-puskesmas", headers=catalogue.dinkes.headers,
-                           json={"title": "Daftar Pusat Kesehatan Masyarakat dan Posyandu"})
+    catalogue.client.patch(
+        "/api/v1/datasets/dinkes-puskesmas",
+        headers=catalogue.dinkes.headers,
+        json={"title": "Daftar Pusat Kesehatan Masyarakat dan Posyandu"},
+    )
     assert _slugs(catalogue, q="posyandu") == ["dinkes-puskesmas"]
 
     catalogue.act(catalogue.walidata, release["id"], "withdraw", "data ganda")

@@ -8,8 +8,9 @@ def test_admin_manages_accounts(catalogue: Catalogue) -> None:
     assert client.get("/api/v1/users", headers=catalogue.walidata.headers).status_code == 403
     names = {u["username"] for u in client.get("/api/v1/users", headers=admin).json()}
     assert {"walidata", "dinkes-data", "bps"} <= names
-    created = client.post("/api/v1/users", headers=admin,
-                          json={"username": "ani", "role": "produsen", "organization": "dinkes"})
+    created = client.post(
+        "/api/v1/users", headers=admin, json={"username": "ani", "role": "produsen", "organization": "dinkes"}
+    )
     assert created.status_code == 201 and created.json()["organization"] == "dinkes"
     no_org = client.post("/api/v1/users", headers=admin, json={"username": "budi", "role": "produsen"})
     assert no_org.status_code == 422 and no_org.json()["error"]["code"] == "organization_required"

@@ -40,13 +40,20 @@ def test_invalid_release_is_blocked_then_published_with_justification(catalogue:
     assert full.status_code == 200
     errors = [e for task in full.json()["tasks"] for e in task["errors"]]
     assert sorted((e["type"], e["rowNumber"], e["fieldName"]) for e in errors) == [
-        ("constraint-error", 3, "laki_laki"), ("constraint-error", 4, "laki_laki"),
+        ("constraint-error", 3, "laki_laki"),
+        ("constraint-error", 4, "laki_laki"),
     ]
 
 
 def test_valid_release_passes_the_gate(catalogue: Catalogue) -> None:
-    relaxed = {**STRICT, "fields": [*STRICT["fields"][:2], {"name": "laki_laki", "type": "integer"},
-                                    {"name": "perempuan", "type": "integer"}]}
+    relaxed = {
+        **STRICT,
+        "fields": [
+            *STRICT["fields"][:2],
+            {"name": "laki_laki", "type": "integer"},
+            {"name": "perempuan", "type": "integer"},
+        ],
+    }
     release = catalogue.upload(catalogue.disdukcapil, "disdukcapil-penduduk", schema=json.dumps(relaxed))
     assert release["resources"][0]["validation_valid"] is True
     assert catalogue.act(catalogue.disdukcapil, release["id"], "submit").status_code == 200
@@ -56,31 +63,48 @@ def test_valid_release_passes_the_gate(catalogue: Catalogue) -> None:
 
 def test_unknown_schema_is_refused_and_stores_nothing(catalogue: Catalogue) -> None:
     response = catalogue.client.post(
-        "/api/v1/datasets/disdukcapil-penduduk/releases", headers=catalogue.disdukcapil.headers,
-        files=[("files", ("p.csv", b"a\n1\n", "text/csv"))], data={"schema": "tidak-ada/9.9"},
+        "/api/v1/datasets/disdukcapil-penduduk/releases",
+        headers=catalogue.disdukcapil.headers,
+        files=[("files", ("p.csv", b"a\n1\n", "text/csv"))],
+        data={"schema": "tidak-ada/9.9"},
     )
     assert response.status_code == 422 and response.json()["error"]["code"] == "unknown_schema"
     broken = catalogue.client.post(
-        "/api/v1/datasets/disdukcapil-penduduk/releases", headers=catalogue.disdukcapil.headers,
-        files=[("files", ("p.csv", b"a\n1\n", "text/csv"))], data={"schema": "{not json"},
+        "/api/v1/datasets/disdukcapil-penduduk/releases",
+        headers=catalogue.disdukcapil.headers,
+        files=[("files", ("p.csv", b"a\n1\n", "text/csv"))],
+        data={"schema": "{not json"},
     )
     assert broken.status_code == 422 and broken.json()["error"]["code"] == "invalid_schema"
-    assert catalogue.client.get(
-        "/api/v1/datasets/disdukcapil-penduduk/releases", headers=catalogue.disdukcapil.headers
-    ).json() == []
+    assert (
+        catalogue.client.get(
+            "/api/v1/datasets/disdukcapil-penduduk/releases", headers=catalogue.disdukcapil.headers
+        ).json()
+        == []
+    )
 
 
 def test_registry_schema_checks_codes_against_the_region_table(catalogue: Catalogue) -> None:
     header = "tahun;semester;kode_kecamatan;kecamatan;laki_laki;perempuan;jumlah;kepala_keluarga\n"
     good = header + "2024;1;61.71.02;Pontianak Timur;50320;49875;100195;30110\n"
-    release = catalogue.upload(catalogue.disdukcapil, "disdukcapil-penduduk", good.encode("cp1252"),
-                               name="penduduk.csv", schema="penduduk-kecamatan")
+    release = catalogue.upload(
+        catalogue.disdukcapil,
+        "disdukcapil-penduduk",
+        good.encode("cp1252"),
+        name="penduduk.csv",
+        schema="penduduk-kecamatan",
+    )
     assert release["resources"][0]["validation_valid"] is True
     assert release["resources"][0]["schema_ref"] == "penduduk-kecamatan"
 
     bad = header + "2024;1;61.71.07;Pontianak Timur;50320;49875;100195;\n2024;3;61.71.01;Pontianak Selatan;1;2;3;\n"
-    invalid = catalogue.upload(catalogue.disdukcapil, "disdukcapil-penduduk", bad.encode(),
-                               name="penduduk.csv", schema="penduduk-kecamatan/1.0")
+    invalid = catalogue.upload(
+        catalogue.disdukcapil,
+        "disdukcapil-penduduk",
+        bad.encode(),
+        name="penduduk.csv",
+        schema="penduduk-kecamatan/1.0",
+    )
     summary = catalogue.client.get(
         f"/api/v1/releases/{invalid['id']}/validation", headers=catalogue.disdukcapil.headers
     ).json()["resources"][0]["summary"]

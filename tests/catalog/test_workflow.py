@@ -8,8 +8,7 @@ from tests.catalog.conftest import Catalogue
 
 
 def _state(catalogue: Catalogue, release_id: int) -> str:
-    return str(catalogue.client.get(f"/api/v1/releases/{release_id}", headers=catalogue.admin.headers)
-               .json()["state"])
+    return str(catalogue.client.get(f"/api/v1/releases/{release_id}", headers=catalogue.admin.headers).json()["state"])
 
 
 def test_full_path_draft_submitted_returned_draft_submitted_published_withdrawn(catalogue: Catalogue) -> None:
@@ -90,9 +89,7 @@ def test_anonymous_cannot_act_and_cannot_see_drafts(catalogue: Catalogue) -> Non
     response = catalogue.client.post(f"/api/v1/releases/{release['id']}/submit")
     assert response.status_code == 401
     assert catalogue.client.get(f"/api/v1/releases/{release['id']}").status_code == 404
-    other_producer = catalogue.client.get(
-        f"/api/v1/releases/{release['id']}", headers=catalogue.disdukcapil.headers
-    )
+    other_producer = catalogue.client.get(f"/api/v1/releases/{release['id']}", headers=catalogue.disdukcapil.headers)
     assert other_producer.status_code == 404
 
 

@@ -13,26 +13,63 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 
-def package(name: str, modified: str, *, version: str = "2.10", organization: str = "diskominfo",
-            title: str | None = None, license_id: str = "cc-by", resources: list[dict[str, Any]] | None = None,
-            satu_data: dict[str, str] | None = None) -> dict[str, Any]:
+def package(
+    name: str,
+    modified: str,
+    *,
+    version: str = "2.10",
+    organization: str = "diskominfo",
+    title: str | None = None,
+    license_id: str = "cc-by",
+    resources: list[dict[str, Any]] | None = None,
+    satu_data: dict[str, str] | None = None,
+) -> dict[str, Any]:
     """A package dict as the given CKAN version returns it; 2.11 portals here use ckanext-scheming fields."""
-    fields = satu_data if satu_data is not None else {
-        "Kode Wilayah": "61.71.02, 61.71.03", "Periode Update Data": "Per Semester",
-        "Cara Pengumpulan Data": "Rekapitulasi SIAK"}
+    fields = (
+        satu_data
+        if satu_data is not None
+        else {
+            "Kode Wilayah": "61.71.02, 61.71.03",
+            "Periode Update Data": "Per Semester",
+            "Cara Pengumpulan Data": "Rekapitulasi SIAK",
+        }
+    )
     result: dict[str, Any] = {
-        "id": f"id-{name}", "name": name, "title": title or name.replace("-", " ").title(), "type": "dataset",
-        "notes": "Data dari portal Satu Data Kota Pontianak.", "metadata_modified": modified,
-        "metadata_created": "2024-01-01T00:00:00.000000", "state": "active", "private": False,
-        "license_id": license_id, "license_title": license_id, "maintainer": "Bidang Statistik",
-        "maintainer_email": "statistik@pontianak.go.id", "num_resources": len(resources or []),
-        "organization": {"id": f"org-{organization}", "name": organization, "title": organization.title(),
-                         "type": "organization", "is_organization": True},
-        "owner_org": f"org-{organization}", "groups": [{"name": "kependudukan", "title": "Kependudukan"}],
-        "tags": [{"name": "kependudukan", "display_name": "kependudukan", "state": "active",
-                  "vocabulary_id": None}],
-        "resources": [{"id": f"res-{name}-{n}", "package_id": f"id-{name}", "position": n, "state": "active",
-                       "url_type": None, **r} for n, r in enumerate(resources or [])],
+        "id": f"id-{name}",
+        "name": name,
+        "title": title or name.replace("-", " ").title(),
+        "type": "dataset",
+        "notes": "Data dari portal Satu Data Kota Pontianak.",
+        "metadata_modified": modified,
+        "metadata_created": "2024-01-01T00:00:00.000000",
+        "state": "active",
+        "private": False,
+        "license_id": license_id,
+        "license_title": license_id,
+        "maintainer": "Bidang Statistik",
+        "maintainer_email": "statistik@pontianak.go.id",
+        "num_resources": len(resources or []),
+        "organization": {
+            "id": f"org-{organization}",
+            "name": organization,
+            "title": organization.title(),
+            "type": "organization",
+            "is_organization": True,
+        },
+        "owner_org": f"org-{organization}",
+        "groups": [{"name": "kependudukan", "title": "Kependudukan"}],
+        "tags": [{"name": "kependudukan", "display_name": "kependudukan", "state": "active", "vocabulary_id": None}],
+        "resources": [
+            {
+                "id": f"res-{name}-{n}",
+                "package_id": f"id-{name}",
+                "position": n,
+                "state": "active",
+                "url_type": None,
+                **r,
+            }
+            for n, r in enumerate(resources or [])
+        ],
     }
     if version == "2.11":
         result.update({re.sub(r"\W+", "_", k.lower()): v for k, v in fields.items()})
@@ -70,8 +107,7 @@ class CkanPortal:
         self.server.server_close()
 
     def _envelope(self, action: str, result: Any = None, error: dict[str, str] | None = None) -> dict[str, Any]:
-        body: dict[str, Any] = {"help": f"{self.url}/api/3/action/help_show?name={action}",
-                                "success": error is None}
+        body: dict[str, Any] = {"help": f"{self.url}/api/3/action/help_show?name={action}", "success": error is None}
         body["error" if error else "result"] = error if error else result
         return body
 
@@ -85,8 +121,15 @@ class CkanPortal:
             return 404, "text/html", b"<html>Not Found</html>"
         if action == "package_search":
             if self.search_broken:
-                return 500, "application/json", json.dumps(self._envelope(action, error={
-                    "__type": "Search Error", "message": "Search error: SOLR returned an error"})).encode()
+                return (
+                    500,
+                    "application/json",
+                    json.dumps(
+                        self._envelope(
+                            action, error={"__type": "Search Error", "message": "Search error: SOLR returned an error"}
+                        )
+                    ).encode(),
+                )
             return 200, "application/json", json.dumps(self._envelope(action, self._search(query))).encode()
         if action == "package_list":
             return 200, "application/json", json.dumps(self._envelope(action, sorted(self.packages))).encode()
@@ -94,11 +137,23 @@ class CkanPortal:
             wanted = query.get("id", [""])[0]
             found = next((p for p in self.packages.values() if wanted in (p["id"], p["name"])), None)
             if found is None:
-                return 404, "application/json", json.dumps(self._envelope(action, error={
-                    "__type": "Not Found Error", "message": "Not found"})).encode()
+                return (
+                    404,
+                    "application/json",
+                    json.dumps(
+                        self._envelope(action, error={"__type": "Not Found Error", "message": "Not found"})
+                    ).encode(),
+                )
             return 200, "application/json", json.dumps(self._envelope(action, found)).encode()
-        return 400, "application/json", json.dumps(self._envelope(action, error={
-            "__type": "Bad request", "message": f"Bad request - Action name not known: {action}"})).encode()
+        return (
+            400,
+            "application/json",
+            json.dumps(
+                self._envelope(
+                    action, error={"__type": "Bad request", "message": f"Bad request - Action name not known: {action}"}
+                )
+            ).encode(),
+        )
 
     def _search(self, query: dict[str, list[str]]) -> dict[str, Any]:
         matches = sorted(self.packages.values(), key=lambda p: str(p["id"]))
@@ -111,7 +166,7 @@ class CkanPortal:
                 matches = [p for p in matches if p["metadata_modified"] >= low]
         start = int(query.get("start", ["0"])[0])
         rows = min(int(query.get("rows", ["10"])[0]), self.rows_max)
-        page = matches[start:start + rows]
+        page = matches[start : start + rows]
         if fields := query.get("fl"):
             page = [{f: p.get(f) for f in fields} for p in page]
         return {"count": len(matches), "results": page, "sort": "id asc", "facets": {}, "search_facets": {}}

@@ -44,5 +44,6 @@ def releases_of(session: Session, slug: str) -> list[Release]:
     """A dataset's releases, oldest first, as the database has them now."""
     session.expire_all()
     dataset = session.exec(select(Dataset).where(Dataset.slug == slug)).one()
-    return list(session.exec(select(Release).where(Release.dataset_id == dataset.id)
-                             .order_by(col(Release.number))).all())
+    return list(
+        session.exec(select(Release).where(Release.dataset_id == dataset.id).order_by(col(Release.number))).all()
+    )

@@ -34,8 +34,12 @@ def portal(database_url: str) -> Iterator[CkanPortal]:
     for number in range(DATASETS):
         name = f"data-{number:03d}"
         portal.files[f"/files/{name}.csv"] = csv_for(number)
-        portal.add(name, "2025-01-01T00:00:00.000000", title="ab" if number == REFUSED else f"Data {number:03d}",
-                   resources=[{"name": name, "format": "CSV", "url": f"{portal.url}/files/{name}.csv"}])
+        portal.add(
+            name,
+            "2025-01-01T00:00:00.000000",
+            title="ab" if number == REFUSED else f"Data {number:03d}",
+            resources=[{"name": name, "format": "CSV", "url": f"{portal.url}/files/{name}.csv"}],
+        )
     yield portal
     portal.stop()
 
@@ -54,17 +58,31 @@ def _normalized(value: Any, dataset: Dataset) -> Any:
 
 def _history(session: Session, slug: str) -> dict[str, Any]:
     dataset = session.exec(select(Dataset).where(Dataset.slug == slug)).one()
-    release, = releases_of(session, slug)
+    (release,) = releases_of(session, slug)
     entries = session.exec(select(Activity).where(Activity.dataset_id == dataset.id).order_by(col(Activity.id))).all()
     return {
         "activity": [(a.action, a.actor_name, _normalized(a.detail, dataset)) for a in entries],
-        "release": _normalized(release.model_dump(exclude={"id", "dataset_id", "created", "submitted_at",
-                                                           "reviewed_at", "published_at", "metadata_snapshot"}),
-                               dataset),
+        "release": _normalized(
+            release.model_dump(
+                exclude={
+                    "id",
+                    "dataset_id",
+                    "created",
+                    "submitted_at",
+                    "reviewed_at",
+                    "published_at",
+                    "metadata_snapshot",
+                }
+            ),
+            dataset,
+        ),
         "snapshot": _normalized(release.metadata_snapshot, dataset),
-        "resources": [_normalized(r.model_dump(exclude={"id", "release_id", "sha256", "byte_size", "report_sha256"}),
-                                  dataset) for r in release.resources],
-        "tags": sorted(t.name for t in dataset.tags), "themes": sorted(t.slug for t in dataset.themes),
+        "resources": [
+            _normalized(r.model_dump(exclude={"id", "release_id", "sha256", "byte_size", "report_sha256"}), dataset)
+            for r in release.resources
+        ],
+        "tags": sorted(t.name for t in dataset.tags),
+        "themes": sorted(t.slug for t in dataset.themes),
         "searchable": search_index.documents(session, [dataset.id or 0])[dataset.id or 0] is not None,
     }
 
@@ -78,12 +96,18 @@ def test_a_large_harvest_keeps_every_item_and_writes_what_one_by_one_would(
     source_id, job = harvest(session, organization="diskominfo", type="ckan", url=portal.url, publish="auto")
 
     assert job.status == "finished"
-    assert job.counts == {"seen": DATASETS, "created": DATASETS - 1, "updated": 0, "unchanged": 0, "removed": 0,
-                          "errors": 1}
+    assert job.counts == {
+        "seen": DATASETS,
+        "created": DATASETS - 1,
+        "updated": 0,
+        "unchanged": 0,
+        "removed": 0,
+        "errors": 1,
+    }
     refused = session.exec(select(HarvestItem).where(HarvestItem.remote_id == f"id-data-{REFUSED:03d}")).one()
     assert refused.status == "error" and refused.errors[0]["stage"] == "import"
     assert "title" in refused.errors[0]["message"]
-    draft, = releases_of(session, f"data-{DRAFT:03d}")
+    (draft,) = releases_of(session, f"data-{DRAFT:03d}")
     assert draft.state == ReleaseState.draft and draft.resources[0].validation_valid is False
     warned = session.exec(select(HarvestItem).where(HarvestItem.remote_id == f"id-data-{DRAFT:03d}")).one()
     assert [e["message"] for e in warned.errors] == [base.DRAFT_WARNING]
@@ -92,8 +116,12 @@ def test_a_large_harvest_keeps_every_item_and_writes_what_one_by_one_would(
 
     # data-010 was written one item per transaction (its batch held the refused item), data-065 in a batch.
     one_by_one, batched = _history(session, "data-010"), _history(session, "data-065")
-    assert [a[0] for a in batched["activity"]] == ["dataset.create", "release.create", "release.submit",
-                                                   "release.approve"]
+    assert [a[0] for a in batched["activity"]] == [
+        "dataset.create",
+        "release.create",
+        "release.submit",
+        "release.approve",
+    ]
     assert batched == one_by_one
     assert batched["searchable"] and batched["resources"][0]["validation_valid"] is True
 
@@ -107,8 +135,11 @@ def test_a_batch_the_catalogue_refuses_adds_nothing(database_url: str, session: 
     actor = base.harvester_account(session)
 
     def new(slug: str) -> imports.NewDataset:
-        return imports.NewDataset(data=DatasetCreate(slug=slug, title=f"Data {slug}", organization="diskominfo",
-                                                     tags=["Kependudukan", "penduduk"]))
+        return imports.NewDataset(
+            data=DatasetCreate(
+                slug=slug, title=f"Data {slug}", organization="diskominfo", tags=["Kependudukan", "penduduk"]
+            )
+        )
 
     made = imports.import_new(session, items=[new("satu"), new("dua")], actor=actor)
     session.commit()

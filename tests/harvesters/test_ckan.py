@@ -22,13 +22,19 @@ ORIGINAL_FILES = {
 
 def package(name: str, modified: str, **extra: Any) -> dict[str, Any]:
     return {
-        "id": f"id-{name}", "name": name, "title": extra.get("title", name.replace("-", " ").title()),
-        "notes": "Data dari portal Satu Data Kota Pontianak.", "metadata_modified": modified,
-        "license_id": extra.get("license_id", "cc-by"), "tags": [{"name": "kependudukan"}],
+        "id": f"id-{name}",
+        "name": name,
+        "title": extra.get("title", name.replace("-", " ").title()),
+        "notes": "Data dari portal Satu Data Kota Pontianak.",
+        "metadata_modified": modified,
+        "license_id": extra.get("license_id", "cc-by"),
+        "tags": [{"name": "kependudukan"}],
         "groups": [{"name": "kependudukan"}],
-        "extras": [{"key": "Kode Wilayah", "value": "61.71.02, 61.71.03"},
-                   {"key": "Periode Update Data", "value": "Per Semester"},
-                   {"key": "Cara Pengumpulan Data", "value": "Rekapitulasi SIAK"}],
+        "extras": [
+            {"key": "Kode Wilayah", "value": "61.71.02, 61.71.03"},
+            {"key": "Periode Update Data", "value": "Per Semester"},
+            {"key": "Cara Pengumpulan Data", "value": "Rekapitulasi SIAK"},
+        ],
         "resources": extra.get("resources", []),
     }
 
@@ -50,7 +56,7 @@ class Portal(BaseHTTPRequestHandler):
         elif parts.path == "/api/3/action/package_search":
             query = parse_qs(parts.query)
             start, rows = int(query["start"][0]), min(int(query["rows"][0]), 1)  # the remote caps rows at 1
-            page = Portal.packages[start:start + rows]
+            page = Portal.packages[start : start + rows]
             body = json.dumps({"success": True, "result": {"count": len(Portal.packages), "results": page}}).encode()
             kind, status = "application/json", 200
         else:
@@ -71,11 +77,21 @@ def portal(monkeypatch: pytest.MonkeyPatch, database_url: str) -> Iterator[str]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), Portal)
     url = f"http://127.0.0.1:{server.server_address[1]}"
     Portal.packages = [
-        package("jumlah-penduduk", "2025-01-01T00:00:00", resources=[
-            {"name": "Penduduk Semester I", "format": "CSV", "url": f"{url}/files/penduduk.csv"},
-            {"name": "Lampiran", "format": "PDF", "url": f"{url}/files/hilang.pdf"}]),
-        package("daftar-sekolah", "2025-01-01T00:00:00", license_id="", title="Daftar Sekolah Dasar",
-                resources=[{"name": "sekolah", "format": "CSV", "url": f"{url}/files/sekolah.csv"}]),
+        package(
+            "jumlah-penduduk",
+            "2025-01-01T00:00:00",
+            resources=[
+                {"name": "Penduduk Semester I", "format": "CSV", "url": f"{url}/files/penduduk.csv"},
+                {"name": "Lampiran", "format": "PDF", "url": f"{url}/files/hilang.pdf"},
+            ],
+        ),
+        package(
+            "daftar-sekolah",
+            "2025-01-01T00:00:00",
+            license_id="",
+            title="Daftar Sekolah Dasar",
+            resources=[{"name": "sekolah", "format": "CSV", "url": f"{url}/files/sekolah.csv"}],
+        ),
     ]
     settings.get_settings().harvest_allowed_hosts = "127.0.0.0/8"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -88,8 +104,9 @@ def portal(monkeypatch: pytest.MonkeyPatch, database_url: str) -> Iterator[str]:
 def test_harvest_import_then_nothing_then_one_change_then_a_vanished_item(portal: str, session: Session) -> None:
     session.add(Organization(slug="disdukcapil", name="Dinas Kependudukan dan Pencatatan Sipil"))
     session.commit()
-    source = add_source(session, organization="disdukcapil", type="ckan", url=portal, publish="auto",
-                        on_removed="withdraw")
+    source = add_source(
+        session, organization="disdukcapil", type="ckan", url=portal, publish="auto", on_removed="withdraw"
+    )
 
     job = run_source(session, source_id=source.id or 0)
     assert job.status == "finished", job.error
@@ -152,16 +169,36 @@ def test_cli_adds_a_source_and_harvests_it(portal: str, session: Session) -> Non
     session.add(Organization(slug="disdukcapil", name="Dinas Kependudukan dan Pencatatan Sipil"))
     session.commit()
     runner = CliRunner()
-    added = runner.invoke(app, ["source", "add", "disdukcapil", "--type", "ckan", "--url", portal,
-                                "--publish", "review", "--schedule", "weekly", "--filter", "license_id=cc-by"])
+    added = runner.invoke(
+        app,
+        [
+            "source",
+            "add",
+            "disdukcapil",
+            "--type",
+            "ckan",
+            "--url",
+            portal,
+            "--publish",
+            "review",
+            "--schedule",
+            "weekly",
+            "--filter",
+            "license_id=cc-by",
+        ],
+    )
     assert added.exit_code == 0, added.output
     source_id = added.stdout.strip()
     assert source_id.isdigit()
     assert "ckan" in runner.invoke(app, ["source", "list"]).stdout
     registered = session.get(HarvestSource, int(source_id))
     assert registered is not None and (registered.schedule, registered.filters) == ("weekly", {"license_id": "cc-by"})
-    assert runner.invoke(app, ["source", "add", "disdukcapil", "--type", "ckan", "--url", portal,
-                               "--filter", "tanpa-nilai"]).exit_code == 2
+    assert (
+        runner.invoke(
+            app, ["source", "add", "disdukcapil", "--type", "ckan", "--url", portal, "--filter", "tanpa-nilai"]
+        ).exit_code
+        == 2
+    )
     ran = runner.invoke(app, ["harvest", "run", source_id, "--wait"])
     assert ran.exit_code == 0, ran.output
     assert "finished" in ran.stdout
@@ -197,15 +234,21 @@ def test_api_manages_sources_and_runs_them(portal: str, session: Session, client
     assert client.get("/api/v1/datasets", params={"organization": "disdukcapil"}).json()["total"] == 2
     jobs = client.get("/api/v1/harvest/jobs", params={"source": source_id}, headers=walidata.headers).json()
     assert [j["id"] for j in jobs] == [job["id"]]
-    items = client.get(f"/api/v1/harvest/sources/{source_id}/items", params={"job": job["id"]},
-                       headers=walidata.headers).json()
+    items = client.get(
+        f"/api/v1/harvest/sources/{source_id}/items", params={"job": job["id"]}, headers=walidata.headers
+    ).json()
     assert [(i["remote_id"], i["status"]) for i in items] == [("id-daftar-sekolah", "ok"), ("id-jumlah-penduduk", "ok")]
     assert "HTTP 404" in items[1]["errors"][0]["message"] and items[1]["errors"][0]["stage"] == "fetch"
-    failed = client.get(f"/api/v1/harvest/sources/{source_id}/items", params={"status": "error"},
-                        headers=walidata.headers)
+    failed = client.get(
+        f"/api/v1/harvest/sources/{source_id}/items", params={"status": "error"}, headers=walidata.headers
+    )
     assert failed.status_code == 200 and failed.json() == []
-    assert client.get(f"/api/v1/harvest/sources/{source_id}/items", params={"status": "kacau"},
-                      headers=walidata.headers).status_code == 422
+    assert (
+        client.get(
+            f"/api/v1/harvest/sources/{source_id}/items", params={"status": "kacau"}, headers=walidata.headers
+        ).status_code
+        == 422
+    )
     assert client.get(f"/api/v1/harvest/sources/{source_id}/items", headers=producer.headers).status_code == 403
     bad = client.post("/api/v1/harvest/sources", json={**body, "type": "gopher"}, headers=walidata.headers)
     assert bad.status_code == 422 and bad.json()["error"]["code"] == "unknown_source_type"

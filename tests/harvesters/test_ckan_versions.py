@@ -30,15 +30,31 @@ def xlsx_with_indonesian_numbers() -> bytes:
 def portal(request: pytest.FixtureRequest, database_url: str) -> Iterator[CkanPortal]:
     settings.get_settings().harvest_allowed_hosts = "127.0.0.0/8"
     portal = CkanPortal(version=request.param, rows_max=2).start()
-    portal.files = {"/files/penduduk.csv": b"kecamatan,jumlah\nPontianak Timur,100195\nPontianak Barat,135351\n",
-                    "/files/apbd.xlsx": xlsx_with_indonesian_numbers()}
-    portal.add("jumlah-penduduk", "2025-01-01T00:00:00.000000", title="Jumlah Penduduk per Kecamatan",
-               resources=[{"name": "Penduduk Semester I", "format": "CSV", "url": f"{portal.url}/files/penduduk.csv"}])
-    portal.add("realisasi-apbd", "2025-01-01T00:00:00.000000", title="Realisasi APBD 2024", license_id="",
-               organization="bkad",
-               resources=[{"name": "Realisasi", "format": "XLSX", "url": f"{portal.url}/files/apbd.xlsx"}])
-    portal.add("peta-banjir", "2025-01-01T00:00:00.000000", title="Titik Rawan Banjir", satu_data={},
-               resources=[{"name": "Peta", "format": "GeoJSON", "url": f"{portal.url}/files/tidak-ada.geojson"}])
+    portal.files = {
+        "/files/penduduk.csv": b"kecamatan,jumlah\nPontianak Timur,100195\nPontianak Barat,135351\n",
+        "/files/apbd.xlsx": xlsx_with_indonesian_numbers(),
+    }
+    portal.add(
+        "jumlah-penduduk",
+        "2025-01-01T00:00:00.000000",
+        title="Jumlah Penduduk per Kecamatan",
+        resources=[{"name": "Penduduk Semester I", "format": "CSV", "url": f"{portal.url}/files/penduduk.csv"}],
+    )
+    portal.add(
+        "realisasi-apbd",
+        "2025-01-01T00:00:00.000000",
+        title="Realisasi APBD 2024",
+        license_id="",
+        organization="bkad",
+        resources=[{"name": "Realisasi", "format": "XLSX", "url": f"{portal.url}/files/apbd.xlsx"}],
+    )
+    portal.add(
+        "peta-banjir",
+        "2025-01-01T00:00:00.000000",
+        title="Titik Rawan Banjir",
+        satu_data={},
+        resources=[{"name": "Peta", "format": "GeoJSON", "url": f"{portal.url}/files/tidak-ada.geojson"}],
+    )
     yield portal
     portal.stop()
 
@@ -52,8 +68,7 @@ def _release_count(session: Session) -> int:
     return len(session.exec(select(Release)).all())
 
 
-def test_each_ckan_version_imports_the_same_then_harvests_incrementally(portal: CkanPortal,
-                                                                         session: Session) -> None:
+def test_each_ckan_version_imports_the_same_then_harvests_incrementally(portal: CkanPortal, session: Session) -> None:
     session.add(Organization(slug="diskominfo", name="Dinas Komunikasi dan Informatika"))
     session.commit()
     source = add_source(session, organization="diskominfo", type="ckan", url=portal.url, publish="auto")
@@ -85,8 +100,9 @@ def test_each_ckan_version_imports_the_same_then_harvests_incrementally(portal: 
     assert changed.counts["updated"] == 1 and changed.counts["unchanged"] == 2
     assert any("metadata_modified%3A%5B" in r for r in portal.requests), portal.requests
     assert _release_count(session) == 4
-    releases = session.exec(select(Release).where(Release.dataset_id == penduduk.id)
-                            .order_by(col(Release.number))).all()
+    releases = session.exec(
+        select(Release).where(Release.dataset_id == penduduk.id).order_by(col(Release.number))
+    ).all()
     assert [r.number for r in releases] == [1, 2] and releases[0].state == "published"
 
 
@@ -94,8 +110,9 @@ def test_a_portal_with_broken_search_is_read_with_package_list(portal: CkanPorta
     session.add(Organization(slug="diskominfo", name="Dinas Komunikasi dan Informatika"))
     session.commit()
     portal.search_broken = True
-    source = add_source(session, organization="diskominfo", type="ckan", url=portal.url,
-                        filters={"organization": "diskominfo"})
+    source = add_source(
+        session, organization="diskominfo", type="ckan", url=portal.url, filters={"organization": "diskominfo"}
+    )
     job = run_source(session, source_id=source.id or 0)
     assert job.status == "finished", job.error
     assert set(_datasets(session)) == {"jumlah-penduduk", "peta-banjir"}  # bkad's package filtered out

@@ -57,7 +57,8 @@ def _write_package(directory: Path, descriptor: dict[str, Any], files: dict[str,
 
 
 def test_a_package_over_http_is_one_dataset_validated_by_its_own_schemas(
-        web: str, package_dir: Path, organization: str, session: Session) -> None:
+    web: str, package_dir: Path, organization: str, session: Session
+) -> None:
     source_id, job = _harvest(session, f"{web}/penduduk-sekolah/datapackage.json", publish="auto")
     assert job.status == "finished", job.error
     assert _counts(job) == (1, 0, 0, 0)
@@ -113,15 +114,21 @@ def test_a_package_over_http_is_one_dataset_validated_by_its_own_schemas(
 
 @pytest.mark.parametrize("form", ["directory", "descriptor", "file-url"])
 def test_a_local_package_is_read_from_the_filesystem(
-        package_dir: Path, organization: str, session: Session, form: str) -> None:
-    url = {"directory": str(package_dir), "descriptor": str(package_dir / "datapackage.json"),
-           "file-url": (package_dir / "datapackage.json").as_uri()}[form]
+    package_dir: Path, organization: str, session: Session, form: str
+) -> None:
+    url = {
+        "directory": str(package_dir),
+        "descriptor": str(package_dir / "datapackage.json"),
+        "file-url": (package_dir / "datapackage.json").as_uri(),
+    }[form]
     source_id, job = _harvest(session, url)
     assert job.status == "finished", job.error
     assert _counts(job) == (1, 0, 0, 0)
     [release] = releases_of(session, "penduduk-sekolah-pontianak")
     assert [(r.name, r.validation_valid) for r in release.resources] == [
-        ("penduduk_kecamatan.csv", True), ("sekolah_dasar.csv", False)]
+        ("penduduk_kecamatan.csv", True),
+        ("sekolah_dasar.csv", False),
+    ]
     assert release.resources[1].validation_summary is not None
     assert release.resources[1].validation_summary["counts"] == {"constraint-error": 1}
     stored = file_store().open(release.resources[0].sha256 or "").read_bytes()
@@ -140,26 +147,38 @@ def test_a_local_package_is_read_from_the_filesystem(
 
 @pytest.mark.parametrize("path", ["../rahasia.csv", "data/../../rahasia.csv", "/etc/passwd"])
 def test_a_resource_path_leaving_the_package_fails_the_item(
-        tmp_path: Path, organization: str, session: Session, path: str) -> None:
+    tmp_path: Path, organization: str, session: Session, path: str
+) -> None:
     (tmp_path / "rahasia.csv").write_text("kata_sandi\nrahasia\n")
-    package = _write_package(tmp_path / "paket", {
-        "name": "paket-nakal", "title": "Paket Nakal",
-        "resources": [{"name": "ringkas", "path": "ringkas.csv"}, {"name": "bocor", "path": path}],
-    }, {"ringkas.csv": "a,b\n1,2\n"})
+    package = _write_package(
+        tmp_path / "paket",
+        {
+            "name": "paket-nakal",
+            "title": "Paket Nakal",
+            "resources": [{"name": "ringkas", "path": "ringkas.csv"}, {"name": "bocor", "path": path}],
+        },
+        {"ringkas.csv": "a,b\n1,2\n"},
+    )
     _, job = _harvest(session, str(package))
     assert job.status == "finished"
     assert _counts(job) == (0, 0, 0, 1)
     item = session.exec(select(HarvestItem).where(HarvestItem.remote_id == "paket-nakal")).one()
     assert item.status == "error"
-    assert item.errors == [{"stage": "fetch", "remote_id": "paket-nakal",
-                            "message": f"resource 'bocor': path {path!r} leaves the package directory"}]
+    assert item.errors == [
+        {
+            "stage": "fetch",
+            "remote_id": "paket-nakal",
+            "message": f"resource 'bocor': path {path!r} leaves the package directory",
+        }
+    ]
     assert session.exec(select(Dataset)).all() == []
 
 
 def test_a_symbolic_link_out_of_the_package_is_refused(tmp_path: Path, organization: str, session: Session) -> None:
     (tmp_path / "rahasia.csv").write_text("kata_sandi\nrahasia\n")
-    package = _write_package(tmp_path / "paket", {"name": "paket-tautan", "resources": [
-        {"name": "tautan", "path": "tautan.csv"}]})
+    package = _write_package(
+        tmp_path / "paket", {"name": "paket-tautan", "resources": [{"name": "tautan", "path": "tautan.csv"}]}
+    )
     (package / "tautan.csv").symlink_to(tmp_path / "rahasia.csv")
     _, job = _harvest(session, str(package))
     assert _counts(job) == (0, 0, 0, 1)
@@ -168,21 +187,32 @@ def test_a_symbolic_link_out_of_the_package_is_refused(tmp_path: Path, organizat
 
 
 def test_inline_data_becomes_csv_and_remote_resources_are_downloaded_or_linked(
-        web: str, tmp_path: Path, organization: str, session: Session) -> None:
-    package = _write_package(tmp_path / "pasar", {
-        "name": "pasar-rakyat", "title": "Pasar Rakyat Kota Pontianak",
-        "licenses": [{"name": "lisensi-daerah", "title": "Lisensi Pemerintah Kota"}],
-        "spatial": "Kota Pontianak",
-        "resources": [
-            {"name": "pasar", "data": [{"nama_pasar": "Pasar Flamboyan", "jumlah_kios": 420},
-                                       {"nama_pasar": "Pasar Kemuning", "jumlah_kios": 118}],
-             "schema": {"fields": [{"name": "nama_pasar", "type": "string"},
-                                   {"name": "jumlah_kios", "type": "integer"}]}},
-            {"name": "penduduk", "path": f"{web}/penduduk-sekolah/data/penduduk_kecamatan.csv"},
-            {"name": "peta", "path": f"{web}/penduduk-sekolah/data/peta.geojson"},
-            {"name": "catatan", "data": {"sumber": "Disperindag Kota Pontianak"}},
-        ],
-    })
+    web: str, tmp_path: Path, organization: str, session: Session
+) -> None:
+    package = _write_package(
+        tmp_path / "pasar",
+        {
+            "name": "pasar-rakyat",
+            "title": "Pasar Rakyat Kota Pontianak",
+            "licenses": [{"name": "lisensi-daerah", "title": "Lisensi Pemerintah Kota"}],
+            "spatial": "Kota Pontianak",
+            "resources": [
+                {
+                    "name": "pasar",
+                    "data": [
+                        {"nama_pasar": "Pasar Flamboyan", "jumlah_kios": 420},
+                        {"nama_pasar": "Pasar Kemuning", "jumlah_kios": 118},
+                    ],
+                    "schema": {
+                        "fields": [{"name": "nama_pasar", "type": "string"}, {"name": "jumlah_kios", "type": "integer"}]
+                    },
+                },
+                {"name": "penduduk", "path": f"{web}/penduduk-sekolah/data/penduduk_kecamatan.csv"},
+                {"name": "peta", "path": f"{web}/penduduk-sekolah/data/peta.geojson"},
+                {"name": "catatan", "data": {"sumber": "Disperindag Kota Pontianak"}},
+            ],
+        },
+    )
     _, job = _harvest(session, str(package))
     assert job.status == "finished", job.error
     assert _counts(job) == (1, 0, 0, 0)
@@ -194,7 +224,8 @@ def test_inline_data_becomes_csv_and_remote_resources_are_downloaded_or_linked(
     inline, downloaded, note, link = release.resources
     assert (inline.name, inline.validation_valid) == ("pasar.csv", True)
     assert file_store().open(inline.sha256 or "").read_bytes() == (
-        b"nama_pasar,jumlah_kios\nPasar Flamboyan,420\nPasar Kemuning,118\n")
+        b"nama_pasar,jumlah_kios\nPasar Flamboyan,420\nPasar Kemuning,118\n"
+    )
     assert downloaded.name == "penduduk_kecamatan.csv"
     original = (FIXTURE / "data" / "penduduk_kecamatan.csv").read_bytes()
     assert file_store().open(downloaded.sha256 or "").read_bytes() == original
@@ -209,13 +240,16 @@ def test_inline_data_becomes_csv_and_remote_resources_are_downloaded_or_linked(
     assert messages[1].startswith("resource 'peta' kept as a link:") and "HTTP 404" in messages[1]
 
 
-def test_a_package_that_cannot_be_read_fails_the_job(web: str, organization: str, session: Session,
-                                                      tmp_path: Path) -> None:
+def test_a_package_that_cannot_be_read_fails_the_job(
+    web: str, organization: str, session: Session, tmp_path: Path
+) -> None:
     _, missing = _harvest(session, f"{web}/tidak-ada/")
     assert missing.status == "failed" and "tidak-ada/datapackage.json: HTTP 404" in (missing.error or "")
     _write_package(tmp_path / "rusak", {"name": "rusak"})
     _, broken = _harvest(session, str(tmp_path / "rusak"))
     assert broken.status == "failed"
-    assert broken.error == f"{tmp_path / 'rusak' / 'datapackage.json'}: a Data Package is a JSON object with a " \
-                           "'resources' list"
+    assert (
+        broken.error == f"{tmp_path / 'rusak' / 'datapackage.json'}: a Data Package is a JSON object with a "
+        "'resources' list"
+    )
     assert session.exec(select(Dataset)).all() == []

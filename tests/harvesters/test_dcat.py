@@ -99,49 +99,75 @@ def imported(session: Session) -> dict[str, dict[str, Any]]:
     for dataset in session.exec(select(Dataset)).all():
         (release,) = releases_of(session, dataset.slug)
         found[dataset.slug] = {
-            "title": dataset.title, "license": dataset.license_id, "frequency": dataset.update_frequency,
-            "tags": sorted(t.name for t in dataset.tags), "themes": sorted(t.slug for t in dataset.themes),
+            "title": dataset.title,
+            "license": dataset.license_id,
+            "frequency": dataset.update_frequency,
+            "tags": sorted(t.name for t in dataset.tags),
+            "themes": sorted(t.slug for t in dataset.themes),
             "temporal": (dataset.temporal_start, dataset.temporal_end),
-            "contact": (dataset.contact_name, dataset.contact_email), "state": release.state,
+            "contact": (dataset.contact_name, dataset.contact_email),
+            "state": release.state,
             "files": sorted((r.name, r.url is None) for r in release.resources),
         }
     return found
 
 
-@pytest.mark.parametrize(("fixture", "path", "content_type"), [
-    ("katalog.ttl", "/katalog.ttl", "text/turtle; charset=utf-8"),
-    ("katalog.rdf", "/katalog.rdf", "application/octet-stream"),  # chosen by the file extension
-    ("katalog.jsonld", "/dcat", "text/plain"),  # neither says: every syntax is tried
-])
+@pytest.mark.parametrize(
+    ("fixture", "path", "content_type"),
+    [
+        ("katalog.ttl", "/katalog.ttl", "text/turtle; charset=utf-8"),
+        ("katalog.rdf", "/katalog.rdf", "application/octet-stream"),  # chosen by the file extension
+        ("katalog.jsonld", "/dcat", "text/plain"),  # neither says: every syntax is tried
+    ],
+)
 def test_the_same_catalogue_in_turtle_rdfxml_and_jsonld_imports_the_same_datasets(
-        portal: str, session: Session, organization: str, fixture: str, path: str, content_type: str) -> None:
+    portal: str, session: Session, organization: str, fixture: str, path: str, content_type: str
+) -> None:
     serve(path, fixture, content_type)
     _, job = harvest(session, organization, portal + path)
     assert job.status == "finished", job.error
     assert job.counts == {"seen": 3, "created": 3, "updated": 0, "unchanged": 0, "removed": 0, "errors": 0}
     assert imported(session) == {
         "jumlah-penduduk-kecamatan": {
-            "title": "Jumlah Penduduk Menurut Kecamatan", "license": "cc-by-4.0",
-            "frequency": UpdateFrequency.semesteran, "tags": ["kependudukan", "penduduk-kecamatan"],
-            "themes": ["kependudukan"], "temporal": (date(2024, 1, 1), date(2024, 12, 31)),
+            "title": "Jumlah Penduduk Menurut Kecamatan",
+            "license": "cc-by-4.0",
+            "frequency": UpdateFrequency.semesteran,
+            "tags": ["kependudukan", "penduduk-kecamatan"],
+            "themes": ["kependudukan"],
+            "temporal": (date(2024, 1, 1), date(2024, 12, 31)),
             "contact": ("Bidang Data Disdukcapil", "data.disdukcapil@pontianak.go.id"),
-            "state": ReleaseState.published, "files": [("Penduduk per Kecamatan 2024.csv", True)],
+            "state": ReleaseState.published,
+            "files": [("Penduduk per Kecamatan 2024.csv", True)],
         },
         "daftar-puskesmas": {
-            "title": "Daftar Puskesmas", "license": "cc0-1.0", "frequency": UpdateFrequency.bulanan,
-            "tags": ["kesehatan", "puskesmas"], "themes": ["kesehatan"], "temporal": (None, None),
-            "contact": (None, None), "state": ReleaseState.published, "files": [("puskesmas.csv", True)],
+            "title": "Daftar Puskesmas",
+            "license": "cc0-1.0",
+            "frequency": UpdateFrequency.bulanan,
+            "tags": ["kesehatan", "puskesmas"],
+            "themes": ["kesehatan"],
+            "temporal": (None, None),
+            "contact": (None, None),
+            "state": ReleaseState.published,
+            "files": [("puskesmas.csv", True)],
         },
         "titik-rawan-banjir": {
-            "title": "Titik Rawan Banjir", "license": "odbl-1.0", "frequency": UpdateFrequency.tidak_tentu,
-            "tags": ["banjir"], "themes": [], "temporal": (None, None), "contact": (None, None),
-            "state": ReleaseState.published, "files": [("banjir.csv", False)],
+            "title": "Titik Rawan Banjir",
+            "license": "odbl-1.0",
+            "frequency": UpdateFrequency.tidak_tentu,
+            "tags": ["banjir"],
+            "themes": [],
+            "temporal": (None, None),
+            "contact": (None, None),
+            "state": ReleaseState.published,
+            "files": [("banjir.csv", False)],
         },
     }
     penduduk = session.exec(select(Dataset).where(Dataset.slug == "jumlah-penduduk-kecamatan")).one()
     assert penduduk.description.startswith("Jumlah penduduk Kota Pontianak per kecamatan")
-    assert penduduk.extras == {"dct:publisher": "Dinas Kependudukan dan Pencatatan Sipil",
-                               "dcat:uri": f"{portal}/dataset/jumlah-penduduk-kecamatan"}
+    assert penduduk.extras == {
+        "dct:publisher": "Dinas Kependudukan dan Pencatatan Sipil",
+        "dcat:uri": f"{portal}/dataset/jumlah-penduduk-kecamatan",
+    }
     banjir = session.exec(select(Dataset).where(Dataset.slug == "titik-rawan-banjir")).one()
     assert banjir.extras["dcat:theme"] == f"{portal}/tema/drainase"
     item = session.exec(select(HarvestItem).where(HarvestItem.remote_id == "titik-rawan-banjir")).one()
@@ -150,7 +176,8 @@ def test_the_same_catalogue_in_turtle_rdfxml_and_jsonld_imports_the_same_dataset
 
 
 def test_reharvest_is_a_noop_then_one_change_is_one_release_then_a_gone_dataset_is_flagged(
-        portal: str, session: Session, organization: str) -> None:
+    portal: str, session: Session, organization: str
+) -> None:
     serve("/katalog.ttl", "katalog.ttl", "text/turtle")
     source_id, first = harvest(session, organization, f"{portal}/katalog.ttl")
     assert first.counts["created"] == 3
@@ -165,7 +192,9 @@ def test_reharvest_is_a_noop_then_one_change_is_one_release_then_a_gone_dataset_
     changed = run_source(session, source_id=source_id)
     assert changed.counts == {"seen": 3, "created": 0, "updated": 1, "unchanged": 2, "removed": 0, "errors": 0}
     assert [(r.number, r.state) for r in releases_of(session, "jumlah-penduduk-kecamatan")] == [
-        (1, ReleaseState.published), (2, ReleaseState.published)]
+        (1, ReleaseState.published),
+        (2, ReleaseState.published),
+    ]
     assert len(releases_of(session, "daftar-puskesmas")) == 1
 
     graph = Graph().parse(data=ROUTES["/katalog.ttl"][0], format="turtle")
@@ -198,7 +227,8 @@ def test_hydra_pages_are_followed_once_each(portal: str, session: Session, organ
 
 
 def test_a_catalogue_that_never_ends_fails_at_the_page_cap(
-        portal: str, session: Session, organization: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    portal: str, session: Session, organization: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(dcat, "MAX_PAGES", 4)
     _, job = harvest(session, organization, f"{portal}/tanpa-akhir/1")
     assert job.status == "failed" and "more than 4 pages" in (job.error or "")
@@ -211,16 +241,25 @@ def test_data_json_is_harvested(portal: str, session: Session, organization: str
     assert job.status == "finished", job.error
     assert imported(session) == {
         "jumlah-sekolah-dasar": {
-            "title": "Jumlah Sekolah Dasar per Kecamatan", "license": "cc-by-sa-4.0",
-            "frequency": UpdateFrequency.tahunan, "tags": ["pendidikan", "sekolah-dasar"], "themes": ["pendidikan"],
+            "title": "Jumlah Sekolah Dasar per Kecamatan",
+            "license": "cc-by-sa-4.0",
+            "frequency": UpdateFrequency.tahunan,
+            "tags": ["pendidikan", "sekolah-dasar"],
+            "themes": ["pendidikan"],
             "temporal": (date(2023, 7, 1), date(2024, 6, 30)),
             "contact": ("Subbag Program Disdikbud", "disdikbud@pontianak.go.id"),
-            "state": ReleaseState.published, "files": [("Sekolah Dasar 2024.csv", True)],
+            "state": ReleaseState.published,
+            "files": [("Sekolah Dasar 2024.csv", True)],
         },
         "rute-bus-trans-pontianak": {
-            "title": "Rute Bus Trans Pontianak", "license": "notspecified", "frequency": UpdateFrequency.triwulanan,
-            "tags": ["transportasi-umum"], "themes": [], "temporal": (None, None),
-            "contact": ("Dinas Perhubungan Kota Pontianak", None), "state": ReleaseState.published,
+            "title": "Rute Bus Trans Pontianak",
+            "license": "notspecified",
+            "frequency": UpdateFrequency.triwulanan,
+            "tags": ["transportasi-umum"],
+            "themes": [],
+            "temporal": (None, None),
+            "contact": ("Dinas Perhubungan Kota Pontianak", None),
+            "state": ReleaseState.published,
             "files": [("rute.csv", True)],
         },
     }
@@ -228,16 +267,20 @@ def test_data_json_is_harvested(portal: str, session: Session, organization: str
     assert rute.extras == {"dcat:theme": "Angkutan Kota", "dct:publisher": "Dinas Perhubungan Kota Pontianak"}
     items = session.exec(select(HarvestItem).order_by(col(HarvestItem.remote_id))).all()
     assert [(i.remote_id, i.marker) for i in items] == [
-        (f"{portal}/dataset/jumlah-sekolah-dasar", "2025-03-01"), ("rute-bus-trans-pontianak", "2025-04-20")]
+        (f"{portal}/dataset/jumlah-sekolah-dasar", "2025-03-01"),
+        ("rute-bus-trans-pontianak", "2025-04-20"),
+    ]
 
 
 def test_a_document_in_no_known_syntax_fails_the_job_and_imports_nothing(
-        portal: str, session: Session, organization: str) -> None:
+    portal: str, session: Session, organization: str
+) -> None:
     serve("/katalog", "rusak.html", "text/html; charset=utf-8")
     _, job = harvest(session, organization, f"{portal}/katalog")
     assert job.status == "failed"
     assert job.error is not None and job.error.startswith(
-        f"{portal}/katalog: not a DCAT catalogue in Turtle, RDF/XML, JSON-LD or data.json (Content-Type text/html)")
+        f"{portal}/katalog: not a DCAT catalogue in Turtle, RDF/XML, JSON-LD or data.json (Content-Type text/html)"
+    )
     assert "Turtle: " in job.error and "RDF/XML: " in job.error and "JSON-LD: " in job.error
     assert session.exec(select(Dataset)).all() == [] and session.exec(select(HarvestItem)).all() == []
 
@@ -267,34 +310,45 @@ def test_the_dcat_ap_3_examples_are_read() -> None:
     assert all(e.marker.startswith("sha256:") and not e.distributions for e in entries)
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("http://publications.europa.eu/resource/authority/frequency/DAILY", UpdateFrequency.harian),
-    ("http://publications.europa.eu/resource/authority/frequency/WEEKLY", UpdateFrequency.mingguan),
-    ("http://publications.europa.eu/resource/authority/frequency/BIWEEKLY", UpdateFrequency.bulanan),
-    ("http://publications.europa.eu/resource/authority/frequency/QUARTERLY", UpdateFrequency.triwulanan),
-    ("http://publications.europa.eu/resource/authority/frequency/ANNUAL", UpdateFrequency.tahunan),
-    ("http://publications.europa.eu/resource/authority/frequency/IRREG", UpdateFrequency.tidak_tentu),
-    ("http://purl.org/cld/freq/semiannual", UpdateFrequency.semesteran),
-    ("http://purl.org/cld/freq/biennial", UpdateFrequency.tidak_tentu),
-    ("R/P1D", UpdateFrequency.harian), ("R/PT30M", UpdateFrequency.harian), ("R/P1W", UpdateFrequency.mingguan),
-    ("R/P1M", UpdateFrequency.bulanan), ("R/P6M", UpdateFrequency.semesteran), ("P1Y", UpdateFrequency.tahunan),
-    ("irregular", UpdateFrequency.tidak_tentu), ("Per Semester", UpdateFrequency.semesteran),
-    ("", UpdateFrequency.tidak_tentu),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("http://publications.europa.eu/resource/authority/frequency/DAILY", UpdateFrequency.harian),
+        ("http://publications.europa.eu/resource/authority/frequency/WEEKLY", UpdateFrequency.mingguan),
+        ("http://publications.europa.eu/resource/authority/frequency/BIWEEKLY", UpdateFrequency.bulanan),
+        ("http://publications.europa.eu/resource/authority/frequency/QUARTERLY", UpdateFrequency.triwulanan),
+        ("http://publications.europa.eu/resource/authority/frequency/ANNUAL", UpdateFrequency.tahunan),
+        ("http://publications.europa.eu/resource/authority/frequency/IRREG", UpdateFrequency.tidak_tentu),
+        ("http://purl.org/cld/freq/semiannual", UpdateFrequency.semesteran),
+        ("http://purl.org/cld/freq/biennial", UpdateFrequency.tidak_tentu),
+        ("R/P1D", UpdateFrequency.harian),
+        ("R/PT30M", UpdateFrequency.harian),
+        ("R/P1W", UpdateFrequency.mingguan),
+        ("R/P1M", UpdateFrequency.bulanan),
+        ("R/P6M", UpdateFrequency.semesteran),
+        ("P1Y", UpdateFrequency.tahunan),
+        ("irregular", UpdateFrequency.tidak_tentu),
+        ("Per Semester", UpdateFrequency.semesteran),
+        ("", UpdateFrequency.tidak_tentu),
+    ],
+)
 def test_update_frequencies(value: str, expected: UpdateFrequency) -> None:
     assert dcat.update_frequency(value) == expected
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("http://creativecommons.org/licenses/by/4.0/", "cc-by-4.0"),
-    ("https://creativecommons.org/licenses/by-sa/4.0/deed.id", "cc-by-sa-4.0"),
-    ("https://creativecommons.org/publicdomain/zero/1.0/legalcode", "cc0-1.0"),
-    ("http://publications.europa.eu/resource/authority/licence/CC_BY_4_0", "cc-by-4.0"),
-    ("http://publications.europa.eu/resource/authority/licence/ODBL", "odbl-1.0"),
-    ("https://spdx.org/licenses/CC0-1.0", "cc0-1.0"),
-    ("cc-by", "cc-by-4.0"),
-    ("http://creativecommons.org/licenses/by-nc/4.0/", "notspecified"),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("http://creativecommons.org/licenses/by/4.0/", "cc-by-4.0"),
+        ("https://creativecommons.org/licenses/by-sa/4.0/deed.id", "cc-by-sa-4.0"),
+        ("https://creativecommons.org/publicdomain/zero/1.0/legalcode", "cc0-1.0"),
+        ("http://publications.europa.eu/resource/authority/licence/CC_BY_4_0", "cc-by-4.0"),
+        ("http://publications.europa.eu/resource/authority/licence/ODBL", "odbl-1.0"),
+        ("https://spdx.org/licenses/CC0-1.0", "cc0-1.0"),
+        ("cc-by", "cc-by-4.0"),
+        ("http://creativecommons.org/licenses/by-nc/4.0/", "notspecified"),
+    ],
+)
 def test_licenses(value: str, expected: str) -> None:
     assert dcat.license_id([value]) == expected
 
@@ -308,16 +362,20 @@ def test_a_dataset_without_distributions_waits_for_its_data(portal: str, session
     distribution = f"""; dcat:distribution [ a dcat:Distribution ; dct:title "rth.csv" ;
         dcat:downloadURL <{portal}/files/rth.csv> ; dct:format "CSV" ]"""
     ROUTES["/files/rth.csv"] = (b"nama,kecamatan\nTaman Alun Kapuas,Pontianak Kota\n", "text/csv")
-    ROUTES["/katalog.ttl"] = (catalogue.format(base=portal, modified="2025-01-01", distribution="").encode(),
-                              "text/turtle")
+    ROUTES["/katalog.ttl"] = (
+        catalogue.format(base=portal, modified="2025-01-01", distribution="").encode(),
+        "text/turtle",
+    )
     source_id, job = harvest(session, organization, f"{portal}/katalog.ttl")
     assert job.counts["created"] == 1 and job.counts["errors"] == 0
     item = session.exec(select(HarvestItem)).one()
     assert item.status == "ok" and "waits for its data" in item.errors[0]["message"]
     assert releases_of(session, "ruang-terbuka-hijau") == []
 
-    ROUTES["/katalog.ttl"] = (catalogue.format(base=portal, modified="2025-02-01", distribution=distribution)
-                              .encode(), "text/turtle")
+    ROUTES["/katalog.ttl"] = (
+        catalogue.format(base=portal, modified="2025-02-01", distribution=distribution).encode(),
+        "text/turtle",
+    )
     again = run_source(session, source_id=source_id)
     assert again.counts["updated"] == 1 and again.counts["errors"] == 0
     (release,) = releases_of(session, "ruang-terbuka-hijau")

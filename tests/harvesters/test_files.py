@@ -72,13 +72,19 @@ def _check_fixture_import(session: Session) -> None:
     [release] = releases_of(session, "penduduk-kecamatan-2024")
     [resource] = release.resources
     assert (resource.name, resource.schema_ref, resource.validation_valid) == (
-        "penduduk_kecamatan_2024.csv", "penduduk-kecamatan", True)
+        "penduduk_kecamatan_2024.csv",
+        "penduduk-kecamatan",
+        True,
+    )
     assert release.state == ReleaseState.submitted
     assert _item(session, "penduduk_kecamatan_2024.csv").errors == []
 
     sekolah = _dataset(session, "sekolah-sd-negeri")
     assert (sekolah.title, sekolah.license_id, sekolah.update_frequency) == (
-        "Daftar Sekolah Kota Pontianak", "cc0-1.0", "tahunan")
+        "Daftar Sekolah Kota Pontianak",
+        "cc0-1.0",
+        "tahunan",
+    )
     assert [t.name for t in sekolah.tags] == ["pontianak"] and [t.slug for t in sekolah.themes] == ["pendidikan"]
     [resource] = releases_of(session, "sekolah-sd-negeri")[0].resources
     assert (resource.name, resource.schema_ref, resource.validation_valid) == ("sd_negeri.csv", "sekolah", True)
@@ -98,7 +104,8 @@ def test_titles_are_inferred_from_file_names() -> None:
 
 
 def test_a_folder_with_a_manifest_then_nothing_then_an_edit_then_a_removed_file(
-        drop: Path, organization: str, session: Session) -> None:
+    drop: Path, organization: str, session: Session
+) -> None:
     (drop / ".draf.csv").write_text("a,b\n1,2\n")
     source_id, job = _harvest(session, str(drop))
     assert job.status == "finished", job.error
@@ -136,13 +143,18 @@ def _workbook(path: Path, rows: list[list[Any]]) -> None:
 
 
 def test_xlsx_with_a_title_row_and_indonesian_numbers_validates_against_its_schema(
-        tmp_path: Path, organization: str, session: Session) -> None:
+    tmp_path: Path, organization: str, session: Session
+) -> None:
     (tmp_path / "terbuka.yaml").write_text(
-        "files:\n  kemiskinan_*.xlsx:\n    schema: kemiskinan\n    frequency: tahunan\n    themes: [sosial]\n")
-    _workbook(tmp_path / "kemiskinan_2023.xlsx", [
-        [2022, "61.71", "25.540,0", "4,20", "605.413,5"],
-        [2023, "61.71", "24.110,0", "3,95", "648.101,0"],
-    ])
+        "files:\n  kemiskinan_*.xlsx:\n    schema: kemiskinan\n    frequency: tahunan\n    themes: [sosial]\n"
+    )
+    _workbook(
+        tmp_path / "kemiskinan_2023.xlsx",
+        [
+            [2022, "61.71", "25.540,0", "4,20", "605.413,5"],
+            [2023, "61.71", "24.110,0", "3,95", "648.101,0"],
+        ],
+    )
     _workbook(tmp_path / "kemiskinan_2022.xlsx", [[2022, "61.71", "25.540,0", "4,2 persen", "605.413,5"]])
     _, job = _harvest(session, str(tmp_path))
     assert job.status == "finished", job.error
@@ -155,8 +167,13 @@ def test_xlsx_with_a_title_row_and_indonesian_numbers_validates_against_its_sche
     assert (resource.format, resource.schema_ref, resource.validation_valid) == ("XLSX", "kemiskinan", True)
     report = json.loads(file_store().open(resource.report_sha256 or "").read_text())
     task = report["tasks"][0]
-    assert task["labels"] == ["tahun", "kode_wilayah", "jumlah_penduduk_miskin", "persentase_penduduk_miskin",
-                              "garis_kemiskinan"]
+    assert task["labels"] == [
+        "tahun",
+        "kode_wilayah",
+        "jumlah_penduduk_miskin",
+        "persentase_penduduk_miskin",
+        "garis_kemiskinan",
+    ]
     assert (task["stats"]["rows"], task["stats"]["errors"]) == (2, 0)
     assert release.state == ReleaseState.submitted
 
@@ -183,14 +200,18 @@ APACHE_INDEX = """<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 3.2 Final//EN">
 
 
 def test_an_http_index_is_crawled_on_its_host_below_its_path(
-        web: str, drop: Path, organization: str, session: Session) -> None:
+    web: str, drop: Path, organization: str, session: Session
+) -> None:
     (drop / "index.html").write_text(APACHE_INDEX)  # python's server then shows it instead of its own listing
     (drop.parent / "rahasia.csv").write_text("kata_sandi\nrahasia\n")
     source_id, job = _harvest(session, f"{web}/disdukcapil")
     assert job.status == "finished", job.error
     assert _counts(job) == (3, 0, 0, 0, 0)
     assert sorted(i.remote_id for i in session.exec(select(HarvestItem)).all()) == [
-        "jumlah_pasar_2024.csv", "penduduk_kecamatan_2024.csv", "sekolah/sd_negeri.csv"]
+        "jumlah_pasar_2024.csv",
+        "penduduk_kecamatan_2024.csv",
+        "sekolah/sd_negeri.csv",
+    ]
     _check_fixture_import(session)
 
     assert _counts(run_source(session, source_id=source_id)) == (0, 0, 3, 0, 0)
@@ -200,8 +221,9 @@ def test_an_http_index_is_crawled_on_its_host_below_its_path(
     assert [r.number for r in releases_of(session, "jumlah-pasar-2024")] == [1, 2]
 
 
-def test_a_missing_file_in_the_index_is_an_item_error(web: str, drop: Path, organization: str,
-                                                      session: Session) -> None:
+def test_a_missing_file_in_the_index_is_an_item_error(
+    web: str, drop: Path, organization: str, session: Session
+) -> None:
     (drop / "index.html").write_text('<a href="jumlah_pasar_2024.csv">ada</a> <a href="hilang.csv">hilang</a>')
     _, job = _harvest(session, f"{web}/disdukcapil/")
     assert _counts(job) == (1, 0, 0, 0, 1)
@@ -212,24 +234,33 @@ def test_a_missing_file_in_the_index_is_an_item_error(web: str, drop: Path, orga
 MALFORMED = {
     "not yaml": ("files:\n  a.csv: {title: [Data\n", "terbuka.yaml is not valid YAML"),
     "a list": ("- penduduk.csv\n", "terbuka.yaml: the top level is a mapping with 'files' and optionally 'defaults'"),
-    "unknown key": ("files:\n  jumlah_pasar_2024.csv:\n    judul: Pasar\n",
-                    "terbuka.yaml: files.jumlah_pasar_2024.csv: unknown keys judul (allowed: title, description, "
-                    "schema, frequency, tags, themes, license, slug)"),
-    "frequency": ("files:\n  '*.csv':\n    frequency: weekly\n",
-                  "terbuka.yaml: files.*.csv.frequency: 'weekly' is not one of harian, mingguan, bulanan, "
-                  "triwulanan, semesteran, tahunan, tidak tentu"),
-    "schema": ("files:\n  '*.csv':\n    schema: penduduk-desa\n",
-               "terbuka.yaml: files.*.csv.schema: unknown schema 'penduduk-desa'"),
+    "unknown key": (
+        "files:\n  jumlah_pasar_2024.csv:\n    judul: Pasar\n",
+        "terbuka.yaml: files.jumlah_pasar_2024.csv: unknown keys judul (allowed: title, description, "
+        "schema, frequency, tags, themes, license, slug)",
+    ),
+    "frequency": (
+        "files:\n  '*.csv':\n    frequency: weekly\n",
+        "terbuka.yaml: files.*.csv.frequency: 'weekly' is not one of harian, mingguan, bulanan, "
+        "triwulanan, semesteran, tahunan, tidak tentu",
+    ),
+    "schema": (
+        "files:\n  '*.csv':\n    schema: penduduk-desa\n",
+        "terbuka.yaml: files.*.csv.schema: unknown schema 'penduduk-desa'",
+    ),
     "license": ("defaults:\n  license: bebas\n", "terbuka.yaml: defaults.license: unknown license 'bebas'"),
     "tags": ("files:\n  a.csv:\n    tags: kependudukan\n", "terbuka.yaml: files.a.csv.tags: expected a list of words"),
-    "slug on a pattern": ("files:\n  '*.csv':\n    slug: semua-data\n",
-                          "terbuka.yaml: files.*.csv.slug: a slug names one dataset"),
+    "slug on a pattern": (
+        "files:\n  '*.csv':\n    slug: semua-data\n",
+        "terbuka.yaml: files.*.csv.slug: a slug names one dataset",
+    ),
 }
 
 
 @pytest.mark.parametrize("case", list(MALFORMED))
 def test_a_malformed_manifest_fails_the_job_and_imports_nothing(
-        drop: Path, organization: str, session: Session, case: str) -> None:
+    drop: Path, organization: str, session: Session, case: str
+) -> None:
     source_id, first = _harvest(session, str(drop))
     assert _counts(first) == (3, 0, 0, 0, 0)
     text, message = MALFORMED[case]
@@ -245,8 +276,7 @@ def test_a_malformed_manifest_fails_the_job_and_imports_nothing(
     assert not any(d.removed_at_source for d in session.exec(select(Dataset)).all())
 
 
-def test_files_linked_outside_the_folder_are_not_harvested(tmp_path: Path, organization: str,
-                                                            session: Session) -> None:
+def test_files_linked_outside_the_folder_are_not_harvested(tmp_path: Path, organization: str, session: Session) -> None:
     (tmp_path / "rahasia.csv").write_text("kata_sandi\nrahasia\n")
     folder = tmp_path / "folder"
     folder.mkdir()
@@ -264,8 +294,9 @@ def test_local_folders_outside_the_allowed_roots_are_refused(organization: str, 
     assert session.exec(select(Dataset)).all() == []
 
 
-def test_a_trusted_source_publishes_only_what_has_real_metadata(drop: Path, organization: str,
-                                                                session: Session) -> None:
+def test_a_trusted_source_publishes_only_what_has_real_metadata(
+    drop: Path, organization: str, session: Session
+) -> None:
     _, job = _harvest(session, str(drop), publish="auto")
     assert job.status == "finished", job.error
     assert releases_of(session, "penduduk-kecamatan-2024")[0].state == ReleaseState.published

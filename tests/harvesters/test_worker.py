@@ -24,8 +24,12 @@ def portal(database_url: str) -> Iterator[CkanPortal]:
     settings.get_settings().harvest_allowed_hosts = "127.0.0.0/8"
     portal = CkanPortal().start()
     portal.files = {"/files/pasar.csv": b"nama_pasar,kecamatan\nPasar Flamboyan,Pontianak Kota\n"}
-    portal.add("daftar-pasar", "2025-01-01T00:00:00", title="Daftar Pasar Tradisional",
-               resources=[{"name": "pasar", "format": "CSV", "url": f"{portal.url}/files/pasar.csv"}])
+    portal.add(
+        "daftar-pasar",
+        "2025-01-01T00:00:00",
+        title="Daftar Pasar Tradisional",
+        resources=[{"name": "pasar", "format": "CSV", "url": f"{portal.url}/files/pasar.csv"}],
+    )
     yield portal
     portal.stop()
 
@@ -34,21 +38,34 @@ def portal(database_url: str) -> Iterator[CkanPortal]:
 def source_id(portal: CkanPortal, session: Session) -> int:
     session.add(Organization(slug="disperindag", name="Dinas Perdagangan"))
     session.commit()
-    return sources.add_source(session, organization="disperindag", type="ckan", url=portal.url,
-                              schedule="daily").id or 0
+    return (
+        sources.add_source(session, organization="disperindag", type="ckan", url=portal.url, schedule="daily").id or 0
+    )
 
 
 REDIS_URL = os.environ.get("TERBUKA_TEST_REDIS_URL")
 
 
-@pytest.mark.parametrize("queue", ["sqlite", pytest.param("redis", marks=pytest.mark.skipif(
-    not REDIS_URL, reason="set TERBUKA_TEST_REDIS_URL (as .ci/run does) to run the worker on Redis"))])
-def test_a_real_worker_runs_a_queued_job(queue: str, source_id: int, session: Session, tmp_path: Path,
-                                         monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    "queue",
+    [
+        "sqlite",
+        pytest.param(
+            "redis",
+            marks=pytest.mark.skipif(
+                not REDIS_URL, reason="set TERBUKA_TEST_REDIS_URL (as .ci/run does) to run the worker on Redis"
+            ),
+        ),
+    ],
+)
+def test_a_real_worker_runs_a_queued_job(
+    queue: str, source_id: int, session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     tasks.huey.immediate = False
     name = f"terbuka-test-{uuid.uuid4().hex}"
-    storage = (SqliteStorage(name, filename=str(tmp_path / "q.db")) if queue == "sqlite"
-               else RedisStorage(name, url=REDIS_URL))
+    storage = (
+        SqliteStorage(name, filename=str(tmp_path / "q.db")) if queue == "sqlite" else RedisStorage(name, url=REDIS_URL)
+    )
     monkeypatch.setattr(tasks.huey, "storage", storage)
     consumer = tasks.huey.create_consumer(workers=1, worker_type="thread", periodic=False)
     consumer.start()
@@ -123,8 +140,9 @@ def test_schedules_queue_due_sources_once_per_slot(source_id: int, session: Sess
     assert sources.schedule_check("30 2 * * 1")(datetime(2026, 3, 2, 2, 30))  # a Monday, local time
 
 
-def test_a_crashing_harvest_frees_its_source_and_is_retried(source_id: int, session: Session,
-                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_crashing_harvest_frees_its_source_and_is_retried(
+    source_id: int, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from harvesters.ckan import CkanHarvester
 
     def broken(self: CkanHarvester) -> None:

@@ -25,22 +25,25 @@ def schema_file(tmp_path: Path) -> str:
 
 
 def test_valid_file_exits_zero(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["validate", str(write(tmp_path, "id,nama\n1,Ani\n")), "--schema",
-                                 schema_file(tmp_path)])
+    result = runner.invoke(
+        app, ["validate", str(write(tmp_path, "id,nama\n1,Ani\n")), "--schema", schema_file(tmp_path)]
+    )
     assert result.exit_code == 0, result.output
     assert "valid" in result.output
 
 
 def test_errors_are_summarised_and_exit_one(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["validate", str(write(tmp_path, "id,nama\nx,Ani\n2\n")), "--schema",
-                                 schema_file(tmp_path)])
+    result = runner.invoke(
+        app, ["validate", str(write(tmp_path, "id,nama\nx,Ani\n2\n")), "--schema", schema_file(tmp_path)]
+    )
     assert result.exit_code == 1
     assert "type-error" in result.output and "missing-cell" in result.output
 
 
 def test_json_prints_only_the_frictionless_report(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["validate", str(write(tmp_path, "id,nama\nx,Ani\n")), "--schema",
-                                 schema_file(tmp_path), "--json"])
+    result = runner.invoke(
+        app, ["validate", str(write(tmp_path, "id,nama\nx,Ani\n")), "--schema", schema_file(tmp_path), "--json"]
+    )
     assert result.exit_code == 1
     report = json.loads(result.stdout)
     assert report["tasks"][0]["errors"][0]["type"] == "type-error"

@@ -18,8 +18,14 @@ from schemas.validation import validate_file
 from tests.schemas.parity import error_keys
 
 ROWS = 1_000_000
-KECAMATAN = ["Pontianak Selatan", "Pontianak Timur", "Pontianak Barat", "Pontianak Utara", "Pontianak Kota",
-             "Pontianak Tenggara"]
+KECAMATAN = [
+    "Pontianak Selatan",
+    "Pontianak Timur",
+    "Pontianak Barat",
+    "Pontianak Utara",
+    "Pontianak Kota",
+    "Pontianak Tenggara",
+]
 BAD = range(1_234, ROWS, 25_000)
 EXTRA = 777_777
 REPEATED = 999_999
@@ -32,9 +38,13 @@ def test_row_numbers_hold_in_a_file_read_in_parallel(tmp_path: Path) -> None:
         for i in range(1, ROWS + 1):
             value = "x" if i in BAD else "1" if i == REPEATED else str(i)
             handle.write(f"{value},Warga {i},{KECAMATAN[i % 6]}{',lebih' if i == EXTRA else ''}\n")
-    schema = {"fields": [{"name": "id", "type": "integer", "constraints": {"unique": True}},
-                         {"name": "nama", "type": "string"},
-                         {"name": "kecamatan", "type": "string", "constraints": {"enum": KECAMATAN}}]}
+    schema = {
+        "fields": [
+            {"name": "id", "type": "integer", "constraints": {"unique": True}},
+            {"name": "nama", "type": "string"},
+            {"name": "kecamatan", "type": "string", "constraints": {"enum": KECAMATAN}},
+        ]
+    }
     report = validate_file(path, schema, engine="fast")
     expected = {("type-error", i + 1, "id") for i in BAD}
     assert error_keys(report) == expected | {("extra-cell", EXTRA + 1, ""), ("unique-error", REPEATED + 1, "id")}
@@ -73,8 +83,13 @@ def test_row_numbers_hold_past_blank_lines_and_quoted_line_breaks(
                 handle.write("\n")
                 expected.add(("blank-row", record, ""))
     schema = frictionless.Schema.from_descriptor(
-        {"fields": [{"name": "id", "type": "integer", "constraints": {"unique": True}},
-                    {"name": "nama", "type": "string"}]})
+        {
+            "fields": [
+                {"name": "id", "type": "integer", "constraints": {"unique": True}},
+                {"name": "nama", "type": "string"},
+            ]
+        }
+    )
 
     def refused(*args: Any) -> Any:
         raise AssertionError("normalized copy")

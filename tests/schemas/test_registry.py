@@ -22,8 +22,17 @@ from schemas.registry import (
 from schemas.validation import validate_file
 from tests.schemas.parity import assert_same_errors, write
 
-EXPECTED = {"penduduk-kecamatan", "penduduk-kelurahan", "sekolah", "fasilitas-kesehatan", "apbd", "kemiskinan",
-            "pasar", "titik-rawan-banjir", "jalan"}
+EXPECTED = {
+    "penduduk-kecamatan",
+    "penduduk-kelurahan",
+    "sekolah",
+    "fasilitas-kesehatan",
+    "apbd",
+    "kemiskinan",
+    "pasar",
+    "titik-rawan-banjir",
+    "jalan",
+}
 
 
 def wilayah() -> list[dict[str, str]]:
@@ -82,19 +91,35 @@ def test_reference_table_holds_pontianak_s_kecamatan_and_kelurahan() -> None:
     by_code = {r["kode_kemendagri"]: r for r in rows}
     kecamatan = {r["nama"]: (r["kode_kemendagri"], r["kode_bps"]) for r in rows if r["kode_induk"] == "61.71"}
     assert kecamatan == {
-        "Pontianak Selatan": ("61.71.01", "6171010"), "Pontianak Timur": ("61.71.02", "6171020"),
-        "Pontianak Barat": ("61.71.03", "6171030"), "Pontianak Utara": ("61.71.04", "6171040"),
-        "Pontianak Kota": ("61.71.05", "6171031"), "Pontianak Tenggara": ("61.71.06", "6171011"),
+        "Pontianak Selatan": ("61.71.01", "6171010"),
+        "Pontianak Timur": ("61.71.02", "6171020"),
+        "Pontianak Barat": ("61.71.03", "6171030"),
+        "Pontianak Utara": ("61.71.04", "6171040"),
+        "Pontianak Kota": ("61.71.05", "6171031"),
+        "Pontianak Tenggara": ("61.71.06", "6171011"),
     }
     kelurahan = [r for r in rows if r["kode_kemendagri"].startswith("61.71.") and r["tingkat"] != "kecamatan"]
     assert len(kelurahan) == 29 and {r["tingkat"] for r in kelurahan} == {"kelurahan"}
     assert all(by_code[r["kode_induk"]]["tingkat"] == "kecamatan" for r in kelurahan)
     # Kemendagri's numbering (idn-area-data 4.0.1): Pontianak Selatan's kelurahan start at 1002.
     assert "61.71.01.1001" not in by_code
-    assert {code: by_code[code]["nama"] for code in ("61.71.01.1002", "61.71.02.1001", "61.71.02.1003",
-                                                     "61.71.05.1001", "61.71.06.1001", "61.71.06.1003")} == {
-        "61.71.01.1002": "Benuamelayu Laut", "61.71.02.1001": "Paritmayor", "61.71.02.1003": "Saigon",
-        "61.71.05.1001": "Sungaibangkong", "61.71.06.1001": "Bansir Laut", "61.71.06.1003": "Bangkabelitung Laut",
+    assert {
+        code: by_code[code]["nama"]
+        for code in (
+            "61.71.01.1002",
+            "61.71.02.1001",
+            "61.71.02.1003",
+            "61.71.05.1001",
+            "61.71.06.1001",
+            "61.71.06.1003",
+        )
+    } == {
+        "61.71.01.1002": "Benuamelayu Laut",
+        "61.71.02.1001": "Paritmayor",
+        "61.71.02.1003": "Saigon",
+        "61.71.05.1001": "Sungaibangkong",
+        "61.71.06.1001": "Bansir Laut",
+        "61.71.06.1003": "Bangkabelitung Laut",
     }
     aliases = {r["nama"]: r["alias"] for r in kelurahan}
     assert aliases["Benuamelayu Laut"] == "Benua Melayu Laut" and aliases["Pallima"] == "Pal Lima"
@@ -103,12 +128,21 @@ def test_reference_table_holds_pontianak_s_kecamatan_and_kelurahan() -> None:
 
 
 TINGKAT_CODE = {
-    "provinsi": r"[0-9]{2}", "kabupaten": r"[0-9]{2}\.(0[1-9]|[1-6][0-9])", "kota": r"[0-9]{2}\.[7-9][0-9]",
-    "kecamatan": r"[0-9]{2}\.[0-9]{2}\.[0-9]{2}", "kelurahan": r"[0-9]{2}\.[0-9]{2}\.[0-9]{2}\.1[0-9]{3}",
+    "provinsi": r"[0-9]{2}",
+    "kabupaten": r"[0-9]{2}\.(0[1-9]|[1-6][0-9])",
+    "kota": r"[0-9]{2}\.[7-9][0-9]",
+    "kecamatan": r"[0-9]{2}\.[0-9]{2}\.[0-9]{2}",
+    "kelurahan": r"[0-9]{2}\.[0-9]{2}\.[0-9]{2}\.1[0-9]{3}",
     "desa": r"[0-9]{2}\.[0-9]{2}\.[0-9]{2}\.2[0-9]{3}",
 }
-PARENT_TINGKAT = {"provinsi": set(), "kabupaten": {"provinsi"}, "kota": {"provinsi"},
-                  "kecamatan": {"kabupaten", "kota"}, "kelurahan": {"kecamatan"}, "desa": {"kecamatan"}}
+PARENT_TINGKAT = {
+    "provinsi": set(),
+    "kabupaten": {"provinsi"},
+    "kota": {"provinsi"},
+    "kecamatan": {"kabupaten", "kota"},
+    "kelurahan": {"kecamatan"},
+    "desa": {"kecamatan"},
+}
 BPS_DIGITS = {"provinsi": 2, "kabupaten": 4, "kota": 4, "kecamatan": 7, "kelurahan": 10, "desa": 10}
 
 
@@ -145,11 +179,16 @@ def test_reference_table_passes_its_own_schema() -> None:
 
 
 def test_registry_foreign_keys_resolve_in_both_validators(tmp_path: Path) -> None:
-    path = write(tmp_path, "tahun,semester,kode_kecamatan,kecamatan,laki_laki,perempuan,jumlah,kepala_keluarga\n"
-                           "2024,2,61.71.05,Pontianak Kota,60000,61000,121000,30000\n"
-                           "2024,2,61.71.09,Pontianak Kota,1,1,2,\n"
-                           "2024,3,61.71.01,Pontianak Selatan,-1,1,0,1\n")
+    path = write(
+        tmp_path,
+        "tahun,semester,kode_kecamatan,kecamatan,laki_laki,perempuan,jumlah,kepala_keluarga\n"
+        "2024,2,61.71.05,Pontianak Kota,60000,61000,121000,30000\n"
+        "2024,2,61.71.09,Pontianak Kota,1,1,2,\n"
+        "2024,3,61.71.01,Pontianak Selatan,-1,1,0,1\n",
+    )
     report = assert_same_errors(path, "penduduk-kecamatan")
     assert {(e["type"], e["rowNumber"]) for e in report["tasks"][0]["errors"]} == {
-        ("constraint-error", 3), ("foreign-key", 3), ("constraint-error", 4),
+        ("constraint-error", 3),
+        ("foreign-key", 3),
+        ("constraint-error", 4),
     }

@@ -14,16 +14,21 @@ from schemas.sniff import Detector, Dialect, frictionless_resource, sniff_dialec
 from schemas.validation import validate_file
 from tests.schemas.parity import assert_same_errors, write
 
-APBD = {"fields": [
-    {"name": "uraian", "type": "string"},
-    {"name": "anggaran", "type": "number", "groupChar": ".", "decimalChar": ","},
-    {"name": "tanggal", "type": "date", "format": "%d/%m/%Y"},
-]}
+APBD = {
+    "fields": [
+        {"name": "uraian", "type": "string"},
+        {"name": "anggaran", "type": "number", "groupChar": ".", "decimalChar": ","},
+        {"name": "tanggal", "type": "date", "format": "%d/%m/%Y"},
+    ]
+}
 
 
 def test_excel_export_with_semicolons_and_windows_1252(tmp_path: Path) -> None:
-    path = write(tmp_path, "uraian;anggaran;tanggal\nBelanja pegawai – gaji;1.234.567,89;31/12/2024\n"
-                           "Belanja modal;12.5;31-12-2024\n", encoding="cp1252")
+    path = write(
+        tmp_path,
+        "uraian;anggaran;tanggal\nBelanja pegawai – gaji;1.234.567,89;31/12/2024\nBelanja modal;12.5;31-12-2024\n",
+        encoding="cp1252",
+    )
     dialect = sniff_dialect(path)
     assert (dialect.encoding, dialect.delimiter) == ("cp1252", ";")
     report = assert_same_errors(path, APBD)
@@ -34,7 +39,7 @@ def test_excel_export_with_semicolons_and_windows_1252(tmp_path: Path) -> None:
 
 
 def test_utf8_with_bom_keeps_the_first_label_clean(tmp_path: Path) -> None:
-    path = write(tmp_path, "uraian,anggaran,tanggal\nBelanja,\"1.000,5\",01/01/2024\n", encoding="utf-8-sig")
+    path = write(tmp_path, 'uraian,anggaran,tanggal\nBelanja,"1.000,5",01/01/2024\n', encoding="utf-8-sig")
     assert sniff_dialect(path).encoding == "utf-8-sig"
     report = assert_same_errors(path, APBD)
     assert report["valid"]
@@ -42,8 +47,10 @@ def test_utf8_with_bom_keeps_the_first_label_clean(tmp_path: Path) -> None:
 
 
 def test_title_row_above_the_header_is_skipped(tmp_path: Path) -> None:
-    path = write(tmp_path, "Realisasi APBD Kota Pontianak 2024;;\nuraian;anggaran;tanggal\nBelanja;1.000;01/01/2024\n"
-                           "Modal;x;01/01/2024\n")
+    path = write(
+        tmp_path,
+        "Realisasi APBD Kota Pontianak 2024;;\nuraian;anggaran;tanggal\nBelanja;1.000;01/01/2024\nModal;x;01/01/2024\n",
+    )
     assert sniff_dialect(path).header_row == 2
     report = assert_same_errors(path, APBD)
     assert [(e["rowNumber"], e["type"]) for e in report["tasks"][0]["errors"]] == [(4, "type-error")]
@@ -65,8 +72,13 @@ def test_xlsx_with_title_row_and_merged_cells(tmp_path: Path) -> None:
     sheet.append(["Pontianak Barat", 2024, "seratus"])
     path = tmp_path / "penduduk.xlsx"
     workbook.save(path)
-    schema = {"fields": [{"name": "kecamatan", "type": "string", "constraints": {"required": True}},
-                         {"name": "tahun", "type": "year"}, {"name": "jumlah", "type": "integer"}]}
+    schema = {
+        "fields": [
+            {"name": "kecamatan", "type": "string", "constraints": {"required": True}},
+            {"name": "tahun", "type": "year"},
+            {"name": "jumlah", "type": "integer"},
+        ]
+    }
     report = validate_file(path, schema)
     errors = [(e["rowNumber"], e["type"], e.get("fieldName")) for e in report["tasks"][0]["errors"]]
     # The merged kecamatan fills both rows (no required error on row 4); the word in a number column is reported.
@@ -90,15 +102,38 @@ def test_inferred_schema_is_flagged(tmp_path: Path) -> None:
     assert report["stats"]["warnings"] == 1
 
 
-CELLS = ["1", "-7", "2024", "3.5", "1.234,5", "2024-01-31", "31/12/2024", "2024-01-31T10:00:00", "10:30:00",
-         "true", "False", "yes", "", "NA", "Pontianak", "[1, 2]", "{\"a\": 1}", "P1D", "109.3, -0.03", "2024-02"]
+CELLS = [
+    "1",
+    "-7",
+    "2024",
+    "3.5",
+    "1.234,5",
+    "2024-01-31",
+    "31/12/2024",
+    "2024-01-31T10:00:00",
+    "10:30:00",
+    "true",
+    "False",
+    "yes",
+    "",
+    "NA",
+    "Pontianak",
+    "[1, 2]",
+    '{"a": 1}',
+    "P1D",
+    "109.3, -0.03",
+    "2024-02",
+]
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(labels=st.lists(st.sampled_from(["kode", "nama", "", "nilai", "kode"]), min_size=1, max_size=4),
-       rows=st.lists(st.lists(st.sampled_from(CELLS), min_size=0, max_size=5), min_size=0, max_size=12))
-def test_schema_detection_infers_what_frictionless_infers(tmp_path: Path, labels: list[str],
-                                                          rows: list[list[str]]) -> None:
+@given(
+    labels=st.lists(st.sampled_from(["kode", "nama", "", "nilai", "kode"]), min_size=1, max_size=4),
+    rows=st.lists(st.lists(st.sampled_from(CELLS), min_size=0, max_size=5), min_size=0, max_size=12),
+)
+def test_schema_detection_infers_what_frictionless_infers(
+    tmp_path: Path, labels: list[str], rows: list[list[str]]
+) -> None:
     """Terbuka's detector caches frictionless's candidate fields; the schemas it infers must not change."""
     with (tmp_path / "data.csv").open("w", newline="", encoding="utf-8") as handle:
         csv.writer(handle).writerows([labels, *rows])
@@ -126,7 +161,9 @@ def test_the_header_of_a_named_sheet_is_found_below_a_title_and_an_empty_row(tmp
     workbook.save(path)
     assert sniff_dialect(path).header_row == 1
     assert sniff_dialect(path, sheet="Data").header_row == 3
-    report = assert_same_errors(path, {"fields": [{"name": "nama", "type": "string"},
-                                                  {"name": "kecamatan", "type": "string"}]},
-                                dialect={"sheet": "Data"})
+    report = assert_same_errors(
+        path,
+        {"fields": [{"name": "nama", "type": "string"}, {"name": "kecamatan", "type": "string"}]},
+        dialect={"sheet": "Data"},
+    )
     assert report["tasks"][0]["labels"] == ["nama", "kecamatan"]

@@ -83,8 +83,9 @@ CONNECTION = duckdb.connect()
 
 def in_sql(field_plan: FieldPlan, value: str) -> tuple[bool, Any]:
     with CONNECTION.cursor() as con:
-        row = con.execute(f"SELECT coalesce({field_plan.shape}, FALSE), {field_plan.key_sql} "
-                          "FROM (SELECT $1::VARCHAR AS c1)", [value]).fetchone()
+        row = con.execute(
+            f"SELECT coalesce({field_plan.shape}, FALSE), {field_plan.key_sql} FROM (SELECT $1::VARCHAR AS c1)", [value]
+        ).fetchone()
     assert row is not None
     return bool(row[0]), row[1]
 
@@ -116,20 +117,32 @@ def test_types_checked_by_their_constraints_stay_with_python() -> None:
     assert plan({"type": "time", "constraints": {"enum": ["10:00:00"]}}).shape == "FALSE"
     assert plan({"type": "geopoint"}, keyed=True).shape == "FALSE"
     assert plan({"type": "datetime", "constraints": {"required": True}}).shape != "FALSE"
-    assert plan({"type": "datetime", "format": "%d/%m/%Y %H:%M", "constraints": {"maximum": "1/1/2030 00:00"}}
-                ).shape == "FALSE"
+    assert (
+        plan({"type": "datetime", "format": "%d/%m/%Y %H:%M", "constraints": {"maximum": "1/1/2030 00:00"}}).shape
+        == "FALSE"
+    )
     assert plan({"type": "datetime", "format": "%d/%m/%Y %H:%M %z"}).shape == "FALSE"
     assert plan({"type": "date", "format": "%d/%m/%Y %H:%M"}).shape == "FALSE"
 
 
-DATES_AND_CLOCKS = st.tuples(st.sampled_from([999, 1969, 2000, 2024, 2068, 2100]), st.integers(0, 13),
-                             st.integers(0, 32), st.integers(0, 25), st.integers(0, 61), st.integers(0, 61),
-                             st.booleans())
+DATES_AND_CLOCKS = st.tuples(
+    st.sampled_from([999, 1969, 2000, 2024, 2068, 2100]),
+    st.integers(0, 13),
+    st.integers(0, 32),
+    st.integers(0, 25),
+    st.integers(0, 61),
+    st.integers(0, 61),
+    st.booleans(),
+)
 DIGITS = st.integers(0, 99).map(lambda n: f"{n:02d}")
 FRACTIONS = st.sampled_from(["", ".0", ".5", ".000", ".050", ".123456", ".1234567", ",5", "."])
 OFFSETS = st.sampled_from(["", "Z", "z", "+07:00", "-00:00", "+00:00", "-03:30", "+24:00", "+0700", "+07", "+07:60"])
-DATES = st.tuples(st.sampled_from(["0999", "1000", "1969", "2023", "2024", "9999"]),
-                  st.integers(0, 13), st.integers(0, 32), st.booleans())
+DATES = st.tuples(
+    st.sampled_from(["0999", "1000", "1969", "2023", "2024", "9999"]),
+    st.integers(0, 13),
+    st.integers(0, 32),
+    st.booleans(),
+)
 CLOCKS = st.tuples(st.integers(0, 25), DIGITS, DIGITS, FRACTIONS, OFFSETS)
 
 
@@ -139,8 +152,9 @@ def clock(hour: int, minute: str, second: str, fraction: str, offset: str) -> st
 
 @settings(max_examples=200, deadline=None)
 @given(DATES, st.sampled_from(["T", " ", "t", "x"]), CLOCKS)
-def test_generated_datetimes(date_parts: tuple[str, int, int, bool], separator: str,
-                             time_parts: tuple[int, str, str, str, str]) -> None:
+def test_generated_datetimes(
+    date_parts: tuple[str, int, int, bool], separator: str, time_parts: tuple[int, str, str, str, str]
+) -> None:
     year, month, day, padded = date_parts
     text = f"{year}-{month:02d}-{day:02d}" if padded else f"{year}-{month}-{day}"
     for descriptor, value in ((DATETIME, f"{text}{separator}{clock(*time_parts)}"), (TIME, clock(*time_parts))):
@@ -150,8 +164,30 @@ def test_generated_datetimes(date_parts: tuple[str, int, int, bool], separator: 
             assert key == frictionless_key(field_plan, value), value
 
 
-COORDINATES = st.sampled_from(["0", "-0", "90", "-90", "90.0", "90.5", "180", "-180", "180.00", "180.1", "179.99",
-                               "109.3", "-0.03", "007", "1e2", "1_0", "", " 45", "45 ", "+45"])
+COORDINATES = st.sampled_from(
+    [
+        "0",
+        "-0",
+        "90",
+        "-90",
+        "90.0",
+        "90.5",
+        "180",
+        "-180",
+        "180.00",
+        "180.1",
+        "179.99",
+        "109.3",
+        "-0.03",
+        "007",
+        "1e2",
+        "1_0",
+        "",
+        " 45",
+        "45 ",
+        "+45",
+    ]
+)
 
 
 @settings(max_examples=150, deadline=None)
@@ -164,15 +200,24 @@ def test_generated_geopoints(lon: str, separator: str, lat: str) -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.sampled_from(["%d/%m/%y", "%d/%m/%Y", "%d %b %Y", "%d-%B-%y", "%Y%m%d", "%m.%d.%Y", "%d%m%y"]),
-       st.integers(0, 32), st.integers(0, 13), st.sampled_from([999, 1900, 1969, 2000, 2023, 2024, 2068, 2100]),
-       st.booleans())
+@given(
+    st.sampled_from(["%d/%m/%y", "%d/%m/%Y", "%d %b %Y", "%d-%B-%y", "%Y%m%d", "%m.%d.%Y", "%d%m%y"]),
+    st.integers(0, 32),
+    st.integers(0, 13),
+    st.sampled_from([999, 1900, 1969, 2000, 2023, 2024, 2068, 2100]),
+    st.booleans(),
+)
 def test_generated_dates(strptime: str, day: int, month: int, year: int, padded: bool) -> None:
     months = ["", "Jan", "feb", "MAR", "April", "may", "Jun", "JULY", "aug", "Sept", "oct", "Nov", "december", "Dex"]
     width = 2 if padded else 1
-    value = (strptime.replace("%d", f"{day:0{width}d}").replace("%m", f"{month:0{width}d}")
-             .replace("%Y", f"{year:04d}").replace("%y", f"{year % 100:02d}")
-             .replace("%b", months[month]).replace("%B", months[month]))
+    value = (
+        strptime.replace("%d", f"{day:0{width}d}")
+        .replace("%m", f"{month:0{width}d}")
+        .replace("%Y", f"{year:04d}")
+        .replace("%y", f"{year % 100:02d}")
+        .replace("%b", months[month])
+        .replace("%B", months[month])
+    )
     field_plan = plan({"type": "date", "format": strptime})
     shaped, key = in_sql(field_plan, value)
     if shaped:
@@ -180,8 +225,10 @@ def test_generated_dates(strptime: str, day: int, month: int, year: int, padded:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.sampled_from(["%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M:%S", "%d-%m-%y %H.%M", "%H:%M", "%H:%M:%S", "%H%M%S"]),
-       DATES_AND_CLOCKS)
+@given(
+    st.sampled_from(["%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M:%S", "%d-%m-%y %H.%M", "%H:%M", "%H:%M:%S", "%H%M%S"]),
+    DATES_AND_CLOCKS,
+)
 def test_generated_strptime_datetimes_and_times(
     strptime: str, parts: tuple[int, int, int, int, int, int, bool]
 ) -> None:
@@ -202,11 +249,21 @@ def test_every_day_of_four_years_is_read_as_frictionless_reads_it(strptime: str)
     """Leap years (2000, 2024) and not (1900, 2023), every month, days 1 to 31."""
     field_plan = plan({"type": "date", "format": strptime})
     months = ["", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-    values = [strptime.replace("%d", str(day)).replace("%m", str(month)).replace("%Y", str(year))
-              .replace("%y", f"{year % 100:02d}").replace("%b", months[month])
-              for year in (1900, 2000, 2023, 2024) for month in range(1, 13) for day in range(1, 32)]
+    values = [
+        strptime.replace("%d", str(day))
+        .replace("%m", str(month))
+        .replace("%Y", str(year))
+        .replace("%y", f"{year % 100:02d}")
+        .replace("%b", months[month])
+        for year in (1900, 2000, 2023, 2024)
+        for month in range(1, 13)
+        for day in range(1, 32)
+    ]
     with CONNECTION.cursor() as con:
-        rows = con.execute(f"SELECT coalesce({field_plan.shape}, FALSE), {field_plan.key_sql} "
-                           "FROM (SELECT unnest($1::VARCHAR[]) AS c1)", [values]).fetchall()
+        rows = con.execute(
+            f"SELECT coalesce({field_plan.shape}, FALSE), {field_plan.key_sql} "
+            "FROM (SELECT unnest($1::VARCHAR[]) AS c1)",
+            [values],
+        ).fetchall()
     read = [frictionless_key(field_plan, value) for value in values]
     assert [(key if shaped else None) for shaped, key in rows] == read

@@ -81,21 +81,47 @@ def fields(*specs: tuple[str, str], **options: Any) -> dict[str, Any]:
 
 
 def test_clean_workbook_of_every_type(tmp_path: Path) -> None:
-    schema = fields(("id", "integer"), ("nama", "string"), ("nilai", "number"), ("tanggal", "date"),
-                    ("aktif", "boolean"), ("tahun", "year"))
-    rows = [["id", "nama", "nilai", "tanggal", "aktif", "tahun"],
-            [1, "Ani", 1.5, datetime(2024, 12, 31), True, 2024],
-            [2, "Budi", 2, "2024-01-02", "false", "2023"],
-            ["3", "Citra", "3.25", datetime(2020, 2, 29), False, 1999]]
+    schema = fields(
+        ("id", "integer"),
+        ("nama", "string"),
+        ("nilai", "number"),
+        ("tanggal", "date"),
+        ("aktif", "boolean"),
+        ("tahun", "year"),
+    )
+    rows = [
+        ["id", "nama", "nilai", "tanggal", "aktif", "tahun"],
+        [1, "Ani", 1.5, datetime(2024, 12, 31), True, 2024],
+        [2, "Budi", 2, "2024-01-02", "false", "2023"],
+        ["3", "Citra", "3.25", datetime(2020, 2, 29), False, 1999],
+    ]
     report = assert_xlsx_parity(workbook(tmp_path / "bersih.xlsx", rows), schema)
     assert report["valid"]
 
 
 def test_integers_stored_as_numbers_and_as_text(tmp_path: Path) -> None:
-    schema = {"fields": [{"name": "n", "type": "integer", "constraints": {"minimum": 0, "unique": True}},
-                         {"name": "s", "type": "string"}]}
-    rows = [["n", "s"], [1, "a"], ["2", "b"], [" 3 ", "c"], ["007", "d"], [5.5, "e"], [True, "f"], [-4, "g"],
-            ["x", "h"], [datetime(2024, 1, 1), "i"], [777001, "j"], [1, "k"], [10**20, "l"], [None, "m"]]
+    schema = {
+        "fields": [
+            {"name": "n", "type": "integer", "constraints": {"minimum": 0, "unique": True}},
+            {"name": "s", "type": "string"},
+        ]
+    }
+    rows = [
+        ["n", "s"],
+        [1, "a"],
+        ["2", "b"],
+        [" 3 ", "c"],
+        ["007", "d"],
+        [5.5, "e"],
+        [True, "f"],
+        [-4, "g"],
+        ["x", "h"],
+        [datetime(2024, 1, 1), "i"],
+        [777001, "j"],
+        [1, "k"],
+        [10**20, "l"],
+        [None, "m"],
+    ]
     path = raw_numbers(workbook(tmp_path / "angka.xlsx", rows), {"777001": "8.0"})
     report = assert_xlsx_parity(path, schema)
     keys = error_keys(report)
@@ -112,18 +138,51 @@ def test_a_float_printed_in_a_reported_row_stays_as_frictionless_prints_it(tmp_p
 
 
 def test_floats_and_numbers(tmp_path: Path) -> None:
-    schema = {"fields": [{"name": "x", "type": "number", "constraints": {"maximum": 100}},
-                         {"name": "y", "type": "number", "bareNumber": False}]}
-    rows = [["x", "y"], [1.5, "Rp 5"], [2, 3.25], ["3.25", "12 %"], [1e-05, 0.1], ["abc", "x"], [True, False],
-            [datetime(2024, 1, 1), 7], [100.5, -2.5], [None, 1e20]]
+    schema = {
+        "fields": [
+            {"name": "x", "type": "number", "constraints": {"maximum": 100}},
+            {"name": "y", "type": "number", "bareNumber": False},
+        ]
+    }
+    rows = [
+        ["x", "y"],
+        [1.5, "Rp 5"],
+        [2, 3.25],
+        ["3.25", "12 %"],
+        [1e-05, 0.1],
+        ["abc", "x"],
+        [True, False],
+        [datetime(2024, 1, 1), 7],
+        [100.5, -2.5],
+        [None, 1e20],
+    ]
     assert_xlsx_parity(workbook(tmp_path / "pecahan.xlsx", rows), schema)
 
 
 def test_indonesian_numbers_as_text_and_as_numbers(tmp_path: Path) -> None:
-    schema = {"fields": [{"name": "anggaran", "type": "number", "groupChar": ".", "decimalChar": ",",
-                          "constraints": {"minimum": 0, "maximum": 2000000}}]}
-    rows = [["anggaran"], ["1.234.567,89"], ["1234567,89"], [1234.5], [1234567], ["1.5"], [-3.25], ["Rp 5"],
-            [2000001.5], ["2.000.001"]]
+    schema = {
+        "fields": [
+            {
+                "name": "anggaran",
+                "type": "number",
+                "groupChar": ".",
+                "decimalChar": ",",
+                "constraints": {"minimum": 0, "maximum": 2000000},
+            }
+        ]
+    }
+    rows = [
+        ["anggaran"],
+        ["1.234.567,89"],
+        ["1234567,89"],
+        [1234.5],
+        [1234567],
+        ["1.5"],
+        [-3.25],
+        ["Rp 5"],
+        [2000001.5],
+        ["2.000.001"],
+    ]
     report = assert_xlsx_parity(workbook(tmp_path / "apbd.xlsx", rows), schema)
     rows_with_errors = {e["rowNumber"] for e in report["tasks"][0]["errors"]}
     # frictionless reads "1.5" as 15: the dot groups digits.
@@ -131,17 +190,22 @@ def test_indonesian_numbers_as_text_and_as_numbers(tmp_path: Path) -> None:
 
 
 def test_dates_stored_as_excel_dates_and_as_text(tmp_path: Path) -> None:
-    schema = {"fields": [
-        {"name": "tgl", "type": "date", "format": "%d/%m/%Y", "constraints": {"minimum": "01/01/2020"}},
-        {"name": "iso", "type": "date", "constraints": {"unique": True}},
-        {"name": "n", "type": "integer"}]}
-    rows = [["tgl", "iso", "n"],
-            [datetime(2024, 12, 31), datetime(2024, 12, 31), 1],
-            ["31/12/2024", "2024-12-31", "x"],
-            ["2024-12-31", "31/12/2024", 2],
-            [datetime(2019, 1, 1), datetime(2024, 1, 1, 10, 30), 3],
-            ["30/02/2024", 45000, "y"],
-            [time(10, 0), True, 4]]
+    schema = {
+        "fields": [
+            {"name": "tgl", "type": "date", "format": "%d/%m/%Y", "constraints": {"minimum": "01/01/2020"}},
+            {"name": "iso", "type": "date", "constraints": {"unique": True}},
+            {"name": "n", "type": "integer"},
+        ]
+    }
+    rows = [
+        ["tgl", "iso", "n"],
+        [datetime(2024, 12, 31), datetime(2024, 12, 31), 1],
+        ["31/12/2024", "2024-12-31", "x"],
+        ["2024-12-31", "31/12/2024", 2],
+        [datetime(2019, 1, 1), datetime(2024, 1, 1, 10, 30), 3],
+        ["30/02/2024", 45000, "y"],
+        [time(10, 0), True, 4],
+    ]
     report = assert_xlsx_parity(workbook(tmp_path / "tanggal.xlsx", rows), schema)
     row_three = next(e for e in report["tasks"][0]["errors"] if e["rowNumber"] == 3)
     assert row_three["cells"] == ["31/12/2024", "2024-12-31", "x"]
@@ -154,17 +218,24 @@ def test_dates_stored_as_excel_dates_and_as_text(tmp_path: Path) -> None:
 
 
 def test_booleans(tmp_path: Path) -> None:
-    schema = {"fields": [{"name": "b", "type": "boolean", "trueValues": ["ya"], "falseValues": ["tidak"]},
-                         {"name": "c", "type": "boolean", "constraints": {"enum": [True]}}]}
-    rows = [["b", "c"], [True, True], ["ya", "true"], ["tidak", False], [1, 1], ["True", "1"], [0, "0"],
-            [None, 2.5]]
+    schema = {
+        "fields": [
+            {"name": "b", "type": "boolean", "trueValues": ["ya"], "falseValues": ["tidak"]},
+            {"name": "c", "type": "boolean", "constraints": {"enum": [True]}},
+        ]
+    }
+    rows = [["b", "c"], [True, True], ["ya", "true"], ["tidak", False], [1, 1], ["True", "1"], [0, "0"], [None, 2.5]]
     assert_xlsx_parity(workbook(tmp_path / "boolean.xlsx", rows), schema)
 
 
 def test_a_title_row_above_the_header(tmp_path: Path) -> None:
     schema = fields(("kecamatan", "string"), ("penduduk", "integer"))
-    rows = [["Jumlah Penduduk Kota Pontianak 2024"], ["kecamatan", "penduduk"], ["Pontianak Kota", 130000],
-            ["Pontianak Barat", "banyak"]]
+    rows = [
+        ["Jumlah Penduduk Kota Pontianak 2024"],
+        ["kecamatan", "penduduk"],
+        ["Pontianak Kota", 130000],
+        ["Pontianak Barat", "banyak"],
+    ]
     path = workbook(tmp_path / "judul.xlsx", rows)
     assert sniff_dialect(path).header_row == 2
     report = assert_xlsx_parity(path, schema)
@@ -188,8 +259,12 @@ def test_empty_trailing_rows_and_columns(tmp_path: Path) -> None:
 
 
 def test_a_column_beyond_the_schema(tmp_path: Path) -> None:
-    schema = {"fields": [{"name": "kode", "type": "string"},
-                         {"name": "jumlah", "type": "integer", "constraints": {"required": True}}]}
+    schema = {
+        "fields": [
+            {"name": "kode", "type": "string"},
+            {"name": "jumlah", "type": "integer", "constraints": {"required": True}},
+        ]
+    }
     rows = [["kode", "jumlah", "keterangan"], ["61.71", 1, "ok"], ["61.72", None, 5.0], ["61.73", "x", None]]
     report = assert_xlsx_parity(workbook(tmp_path / "keterangan.xlsx", rows), schema)
     required = next(e for e in report["tasks"][0]["errors"] if e["type"] == "constraint-error")
@@ -214,9 +289,13 @@ def test_blank_rows_in_the_middle(tmp_path: Path) -> None:
 
 
 def test_merged_cells_are_filled_with_their_top_left_value(tmp_path: Path) -> None:
-    schema = {"fields": [{"name": "kecamatan", "type": "string", "constraints": {"required": True}},
-                         {"name": "kelurahan", "type": "string"},
-                         {"name": "penduduk", "type": "integer"}]}
+    schema = {
+        "fields": [
+            {"name": "kecamatan", "type": "string", "constraints": {"required": True}},
+            {"name": "kelurahan", "type": "string"},
+            {"name": "penduduk", "type": "integer"},
+        ]
+    }
     path = tmp_path / "gabung.xlsx"
     book = openpyxl.Workbook()
     ws = book.active
@@ -237,8 +316,12 @@ def test_merged_cells_are_filled_with_their_top_left_value(tmp_path: Path) -> No
 
 
 def test_a_formula_cell_is_read_as_its_cached_value(tmp_path: Path) -> None:
-    schema = {"fields": [{"name": "a", "type": "integer"},
-                         {"name": "total", "type": "integer", "constraints": {"required": True}}]}
+    schema = {
+        "fields": [
+            {"name": "a", "type": "integer"},
+            {"name": "total", "type": "integer", "constraints": {"required": True}},
+        ]
+    }
     rows = [["a", "total"], [1, "=A2*2"], [2, 4]]
     report = assert_xlsx_parity(workbook(tmp_path / "rumus.xlsx", rows), schema)
     assert error_keys(report) == {("constraint-error", 2, "total")}
@@ -246,32 +329,57 @@ def test_a_formula_cell_is_read_as_its_cached_value(tmp_path: Path) -> None:
 
 def test_a_sheet_selected_by_name(tmp_path: Path) -> None:
     schema = fields(("id", "integer"))
-    path = workbook(tmp_path / "lembar.xlsx", [["id"], [1], ["dua"]], sheet="Data",
-                    before={"Catatan": [["Sumber: Dinkes"], ["tidak", "ada", "id"]]})
+    path = workbook(
+        tmp_path / "lembar.xlsx",
+        [["id"], [1], ["dua"]],
+        sheet="Data",
+        before={"Catatan": [["Sumber: Dinkes"], ["tidak", "ada", "id"]]},
+    )
     report = assert_xlsx_parity(path, schema, sheet="Data")
     assert error_keys(report) == {("type-error", 3, "id")}
 
 
 def test_missing_values_without_the_empty_string(tmp_path: Path) -> None:
-    schema = {"fields": [{"name": "n", "type": "integer", "constraints": {"required": True}},
-                         {"name": "s", "type": "string"}], "missingValues": ["-"]}
+    schema = {
+        "fields": [
+            {"name": "n", "type": "integer", "constraints": {"required": True}},
+            {"name": "s", "type": "string"},
+        ],
+        "missingValues": ["-"],
+    }
     rows = [["n", "s"], [None, "a"], ["-", "b"], ["", "c"], [1, None]]
     assert_xlsx_parity(workbook(tmp_path / "strip.xlsx", rows), schema)
 
 
 def test_a_short_row_with_a_changed_cell(tmp_path: Path) -> None:
-    schema = {"fields": [{"name": "n", "type": "integer"},
-                         {"name": "s", "type": "string", "constraints": {"required": True}}], "missingValues": ["-"]}
+    schema = {
+        "fields": [
+            {"name": "n", "type": "integer"},
+            {"name": "s", "type": "string", "constraints": {"required": True}},
+        ],
+        "missingValues": ["-"],
+    }
     path = raw_numbers(workbook(tmp_path / "pendek.xlsx", [["n", "s"], [777001], [2, "b"]]), {"777001": "1.0"})
     report = assert_xlsx_parity(path, schema)
     assert report["tasks"][0]["errors"][0]["cells"] == ["1.0", ""]
 
 
 def test_strings_with_csv_and_xml_special_characters(tmp_path: Path) -> None:
-    schema = {"fields": [{"name": "nama", "type": "string", "constraints": {"pattern": "[A-Za-z ]+"}},
-                         {"name": "n", "type": "integer"}]}
-    rows = [["nama", "n"], ['Toko "Maju", Jaya', 1], ["baris\r\nkedua", "x"], ["A & B <C>", 2], ["  spasi ", 3],
-            ["Pasar Flamboyan", "y"], ["\u00e9t\u00e9 \u65e5\t;", 4]]
+    schema = {
+        "fields": [
+            {"name": "nama", "type": "string", "constraints": {"pattern": "[A-Za-z ]+"}},
+            {"name": "n", "type": "integer"},
+        ]
+    }
+    rows = [
+        ["nama", "n"],
+        ['Toko "Maju", Jaya', 1],
+        ["baris\r\nkedua", "x"],
+        ["A & B <C>", 2],
+        ["  spasi ", 3],
+        ["Pasar Flamboyan", "y"],
+        ["\u00e9t\u00e9 \u65e5\t;", 4],
+    ]
     report = assert_xlsx_parity(workbook(tmp_path / "tanda.xlsx", rows), schema)
     cells = {e["rowNumber"]: e["cells"] for e in report["tasks"][0]["errors"]}
     assert cells[2] == ['Toko "Maju", Jaya', "1"] and cells[3] == ["baris\nkedua", "x"]
@@ -338,26 +446,53 @@ def test_large_workbooks_take_the_fast_path(tmp_path: Path, monkeypatch: pytest.
 
 
 VALUES = st.one_of(
-    st.none(), st.booleans(), st.integers(-5, 130), st.sampled_from([0.5, 1.25, -2.5, 1e-05, 1234.5, 100.0]),
+    st.none(),
+    st.booleans(),
+    st.integers(-5, 130),
+    st.sampled_from([0.5, 1.25, -2.5, 1e-05, 1234.5, 100.0]),
     st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2030, 12, 31)).map(
-        lambda d: d.replace(microsecond=0, second=0, minute=0, hour=d.hour % 2 * 9)),
-    st.sampled_from(["", "0", "1", "-1", "007", "1.5", "1,5", "1.234.567,89", "abc", "true", "ya", "tidak",
-                     "2024-12-31", "31/12/2024", "30/02/2024", "NA", "-", "2024", " 7"]),
+        lambda d: d.replace(microsecond=0, second=0, minute=0, hour=d.hour % 2 * 9)
+    ),
+    st.sampled_from(
+        [
+            "",
+            "0",
+            "1",
+            "-1",
+            "007",
+            "1.5",
+            "1,5",
+            "1.234.567,89",
+            "abc",
+            "true",
+            "ya",
+            "tidak",
+            "2024-12-31",
+            "31/12/2024",
+            "30/02/2024",
+            "NA",
+            "-",
+            "2024",
+            " 7",
+        ]
+    ),
     st.text(alphabet="aZ 0,;\"'&<>\r\n\t\u00e9\u65e5", max_size=6),
 )
-FIELDS = st.sampled_from([
-    {"type": "integer"},
-    {"type": "integer", "constraints": {"minimum": 0, "maximum": 120, "unique": True}},
-    {"type": "number"},
-    {"type": "number", "groupChar": ".", "decimalChar": ",", "constraints": {"minimum": 0}},
-    {"type": "boolean", "trueValues": ["ya"], "falseValues": ["tidak"]},
-    {"type": "boolean"},
-    {"type": "date", "constraints": {"unique": True}},
-    {"type": "date", "format": "%d/%m/%Y", "constraints": {"required": True}},
-    {"type": "year"},
-    {"type": "string"},
-    {"type": "string", "constraints": {"required": True, "pattern": "[a-z ]*", "unique": True}},
-])
+FIELDS = st.sampled_from(
+    [
+        {"type": "integer"},
+        {"type": "integer", "constraints": {"minimum": 0, "maximum": 120, "unique": True}},
+        {"type": "number"},
+        {"type": "number", "groupChar": ".", "decimalChar": ",", "constraints": {"minimum": 0}},
+        {"type": "boolean", "trueValues": ["ya"], "falseValues": ["tidak"]},
+        {"type": "boolean"},
+        {"type": "date", "constraints": {"unique": True}},
+        {"type": "date", "format": "%d/%m/%Y", "constraints": {"required": True}},
+        {"type": "year"},
+        {"type": "string"},
+        {"type": "string", "constraints": {"required": True, "pattern": "[a-z ]*", "unique": True}},
+    ]
+)
 
 
 @st.composite
@@ -392,8 +527,9 @@ OFFICE_RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationshi
 HYPERLINK = OFFICE_RELS + "/hyperlink"
 
 
-def handmade(path: Path, sheet_data: str, shared: list[str], tail: str = "", links: dict[str, str] | None = None
-             ) -> Path:
+def handmade(
+    path: Path, sheet_data: str, shared: list[str], tail: str = "", links: dict[str, str] | None = None
+) -> Path:
     """A workbook whose rows are ``sheet_data`` as written, with shared strings (style 1 is a date).
 
     ``links`` are the sheet's external hyperlink relationships, by id.
@@ -405,13 +541,16 @@ def handmade(path: Path, sheet_data: str, shared: list[str], tail: str = "", lin
         parts = {name: source.read(name) for name in source.namelist()}
     sheet = parts["xl/worksheets/sheet1.xml"].decode()
     start, end = sheet.index("<sheetData>"), sheet.index("</sheetData>") + len("</sheetData>")
-    parts["xl/worksheets/sheet1.xml"] = (sheet[:start] + sheet_data + sheet[end:].replace(
-        "</worksheet>", tail + "</worksheet>")).encode()
-    strings = "".join(f"<si><t xml:space=\"preserve\">{s}</t></si>" for s in shared)
+    parts["xl/worksheets/sheet1.xml"] = (
+        sheet[:start] + sheet_data + sheet[end:].replace("</worksheet>", tail + "</worksheet>")
+    ).encode()
+    strings = "".join(f'<si><t xml:space="preserve">{s}</t></si>' for s in shared)
     parts["xl/sharedStrings.xml"] = f'<sst xmlns="{MAIN}" count="{len(shared)}">{strings}</sst>'.encode()
     if links:
-        relations = "".join(f'<Relationship Id="{key}" Type="{HYPERLINK}" Target="{url}" TargetMode="External"/>'
-                            for key, url in links.items())
+        relations = "".join(
+            f'<Relationship Id="{key}" Type="{HYPERLINK}" Target="{url}" TargetMode="External"/>'
+            for key, url in links.items()
+        )
         rels = f'<Relationships xmlns="{RELS}">{relations}</Relationships>'
         parts["xl/worksheets/_rels/sheet1.xml.rels"] = rels.encode()
         root = f'<worksheet xmlns="{MAIN}"'
@@ -419,7 +558,8 @@ def handmade(path: Path, sheet_data: str, shared: list[str], tail: str = "", lin
         parts["xl/worksheets/sheet1.xml"] = sheet.encode()
     types = parts["[Content_Types].xml"].decode()
     parts["[Content_Types].xml"] = types.replace(
-        "</Types>", f'<Override PartName="/xl/sharedStrings.xml" ContentType="{SHARED_STRINGS}" /></Types>').encode()
+        "</Types>", f'<Override PartName="/xl/sharedStrings.xml" ContentType="{SHARED_STRINGS}" /></Types>'
+    ).encode()
     with zipfile.ZipFile(path, "w") as target:
         for name, data in parts.items():
             target.writestr(name, data)
@@ -457,26 +597,40 @@ PLAIN_STRINGS = ["id", "tanggal", "alamat", "aktif", "Pontianak &amp; sekitarnya
 
 
 def test_the_scanner_reads_what_openpyxl_reads(tmp_path: Path) -> None:
-    path = handmade(tmp_path / "tangan.xlsx", PLAIN_SHEET, PLAIN_STRINGS,
-                    tail='<mergeCells count="1"><mergeCell ref="C6:D6"/></mergeCells>')
+    path = handmade(
+        tmp_path / "tangan.xlsx",
+        PLAIN_SHEET,
+        PLAIN_STRINGS,
+        tail='<mergeCells count="1"><mergeCell ref="C6:D6"/></mergeCells>',
+    )
     scanned, parsed = both_readers(path)
     assert scanned == parsed
     assert parsed[0][1][1][1] == (datetime, datetime(2024, 12, 31)) and parsed[1] == ["C6:D6"]
-    schema = {"fields": [{"name": "id", "type": "integer"}, {"name": "tanggal", "type": "date"},
-                         {"name": "alamat", "type": "string"}, {"name": "aktif", "type": "boolean"}]}
+    schema = {
+        "fields": [
+            {"name": "id", "type": "integer"},
+            {"name": "tanggal", "type": "date"},
+            {"name": "alamat", "type": "string"},
+            {"name": "aktif", "type": "boolean"},
+        ]
+    }
     assert_xlsx_parity(path, schema)
 
 
-@pytest.mark.parametrize("sheet_data", [
-    '<sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row><row r="2"><c t="n" r="A2"><v>1</v></c></row></sheetData>',
-    '<sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row><!-- catatan --><row r="2"><c r="A2"><v>1</v></c></row>'
-    "</sheetData>",
-    '<sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row><row r="2"><c r="A2" t="inlineStr"><is><r><t>1'
-    '</t></r><r><t>2</t></r></is></c></row></sheetData>',
-    '<sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row><row r="2"><c r="A2"><v><![CDATA[1]]></v></c></row>'
-    "</sheetData>",
-    '<sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row><row><c r="A2"><v>2</v></c></row></sheetData>',
-])
+@pytest.mark.parametrize(
+    "sheet_data",
+    [
+        '<sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row><row r="2"><c t="n" r="A2"><v>1</v></c></row>'
+        "</sheetData>",
+        '<sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row><!-- catatan --><row r="2"><c r="A2"><v>1</v>'
+        "</c></row></sheetData>",
+        '<sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row><row r="2"><c r="A2" t="inlineStr"><is><r><t>1'
+        "</t></r><r><t>2</t></r></is></c></row></sheetData>",
+        '<sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row><row r="2"><c r="A2"><v><![CDATA[1]]></v></c></row>'
+        "</sheetData>",
+        '<sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row><row><c r="A2"><v>2</v></c></row></sheetData>',
+    ],
+)
 def test_unusual_xml_is_read_by_openpyxl_s_parser(tmp_path: Path, sheet_data: str) -> None:
     path = handmade(tmp_path / "aneh.xlsx", sheet_data, ["id"])
     book = open_sheet(path, 1)
@@ -489,29 +643,39 @@ def test_unusual_xml_is_read_by_openpyxl_s_parser(tmp_path: Path, sheet_data: st
 
 
 def test_a_hyperlink_beyond_the_data_widens_the_sheet(tmp_path: Path) -> None:
-    sheet_data = ('<sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row>'
-                  '<row r="2"><c r="A2" t="s"><v>2</v></c><c r="B2"><v>1</v></c></row></sheetData>')
+    sheet_data = (
+        '<sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row>'
+        '<row r="2"><c r="A2" t="s"><v>2</v></c><c r="B2"><v>1</v></c></row></sheetData>'
+    )
     link = '<hyperlinks><hyperlink ref="E5" location="Sheet!A1" display="lihat"/></hyperlinks>'
     path = handmade(tmp_path / "tautan.xlsx", sheet_data, ["kode", "jumlah", "61.71"], tail=link)
     scanned, parsed = both_readers(path)
     assert scanned == parsed and parsed[2] == ["E5"]
-    report = assert_xlsx_parity(path, fields(("kode", "string"), ("jumlah", "integer"), ("c", "string"),
-                                             ("d", "string"), ("tautan", "string")))
+    report = assert_xlsx_parity(
+        path, fields(("kode", "string"), ("jumlah", "integer"), ("c", "string"), ("d", "string"), ("tautan", "string"))
+    )
     keys = error_keys(report)
     # openpyxl gives an empty linked cell the link's target: row 5 is not blank.
     assert ("blank-row", 3, "") in keys and ("blank-row", 5, "") not in keys
 
 
 def test_an_empty_cell_with_an_external_link_reads_as_the_link(tmp_path: Path) -> None:
-    sheet_data = ('<sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row>'
-                  '<row r="2"><c r="A2" t="s"><v>2</v></c><c r="B2" t="s"><v>3</v></c></row>'
-                  '<row r="3"><c r="A3" t="s"><v>4</v></c><c r="B3"/></row></sheetData>')
+    sheet_data = (
+        '<sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row>'
+        '<row r="2"><c r="A2" t="s"><v>2</v></c><c r="B2" t="s"><v>3</v></c></row>'
+        '<row r="3"><c r="A3" t="s"><v>4</v></c><c r="B3"/></row></sheetData>'
+    )
     link = '<hyperlinks><hyperlink ref="B3" r:id="rId1"/></hyperlinks>'
     shared = ["nama", "tautan", "Dinkes", "https://dinkes.go.id", "Disdukcapil"]
-    path = handmade(tmp_path / "url.xlsx", sheet_data, shared, tail=link,
-                    links={"rId1": "https://disdukcapil.pontianak.go.id"})
-    schema = {"fields": [{"name": "nama", "type": "string"},
-                         {"name": "tautan", "type": "string", "format": "uri", "constraints": {"required": True}}]}
+    path = handmade(
+        tmp_path / "url.xlsx", sheet_data, shared, tail=link, links={"rId1": "https://disdukcapil.pontianak.go.id"}
+    )
+    schema = {
+        "fields": [
+            {"name": "nama", "type": "string"},
+            {"name": "tautan", "type": "string", "format": "uri", "constraints": {"required": True}},
+        ]
+    }
     report = assert_xlsx_parity(path, schema)
     assert report["valid"]
 
@@ -528,11 +692,17 @@ def test_progress_follows_the_sheet_to_the_workbook_s_size(tmp_path: Path) -> No
 
 
 def test_foreign_keys_to_the_region_table_and_to_the_sheet_itself(tmp_path: Path) -> None:
-    schema = {"fields": [{"name": "id", "type": "integer"}, {"name": "induk", "type": "integer"},
-                         {"name": "kode", "type": "string"}],
-              "foreignKeys": [{"fields": ["induk"], "reference": {"resource": "", "fields": ["id"]}},
-                              {"fields": ["kode"], "reference": {"resource": "wilayah",
-                                                                 "fields": ["kode_kemendagri"]}}]}
+    schema = {
+        "fields": [
+            {"name": "id", "type": "integer"},
+            {"name": "induk", "type": "integer"},
+            {"name": "kode", "type": "string"},
+        ],
+        "foreignKeys": [
+            {"fields": ["induk"], "reference": {"resource": "", "fields": ["id"]}},
+            {"fields": ["kode"], "reference": {"resource": "wilayah", "fields": ["kode_kemendagri"]}},
+        ],
+    }
     rows = [["id", "induk", "kode"], [1, None, "61.71"], [2, 1, "61.71.01"], [3, 9, "61.71.99"], [4.0, 3.0, "xx"]]
     path = raw_numbers(workbook(tmp_path / "wilayah-kota.xlsx", rows), {"4": "4.0"})
     report = assert_xlsx_parity(path, schema)

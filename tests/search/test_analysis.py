@@ -11,9 +11,20 @@ from search import analysis
 
 @pytest.mark.parametrize(
     ("word", "root"),
-    [("kependudukan", "penduduk"), ("penduduk", "penduduk"), ("pendidikan", "didik"), ("pelayanan", "layan"),
-     ("perizinan", "izin"), ("kesehatan", "sehat"), ("pengelolaan", "kelola"), ("kemiskinan", "miskin"),
-     ("pertanian", "tani"), ("schools", "school"), ("districts", "district"), ("pontianak", "pontianak")],
+    [
+        ("kependudukan", "penduduk"),
+        ("penduduk", "penduduk"),
+        ("pendidikan", "didik"),
+        ("pelayanan", "layan"),
+        ("perizinan", "izin"),
+        ("kesehatan", "sehat"),
+        ("pengelolaan", "kelola"),
+        ("kemiskinan", "miskin"),
+        ("pertanian", "tani"),
+        ("schools", "school"),
+        ("districts", "district"),
+        ("pontianak", "pontianak"),
+    ],
 )
 def test_stem(word: str, root: str) -> None:
     assert analysis.stem(word) == root
@@ -42,7 +53,7 @@ def test_fold_removes_accents() -> None:
 @given(st.text(alphabet="abcdefghij", min_size=1, max_size=10), st.integers(min_value=0, max_value=9))
 def test_one_deletion_is_within_one_edit(word: str, position: int) -> None:
     position %= len(word)
-    other = word[:position] + word[position + 1:]
+    other = word[:position] + word[position + 1 :]
     assert analysis.within_one_edit(word, other)
     assert analysis.deletes(word) & analysis.deletes(other)
 

@@ -13,8 +13,14 @@ from search.base import document_facets
 from tests.search.corpus import build_corpus
 from tests.search.test_relevance import NDCG_FLOOR, RECALL_FLOOR, measure
 
-REQUESTS = [("", {}), ("penduduk", {}), ("", {"year": ["2024"]}), ("dinkes", {"kecamatan": ["Pontianak Timur"]}),
-            ("jumlah penduduk", {"format": ["CSV", "XLSX"]}), ("puskesmas 2023", {})]
+REQUESTS = [
+    ("", {}),
+    ("penduduk", {}),
+    ("", {"year": ["2024"]}),
+    ("dinkes", {"kecamatan": ["Pontianak Timur"]}),
+    ("jumlah penduduk", {"format": ["CSV", "XLSX"]}),
+    ("puskesmas 2023", {}),
+]
 
 
 @pytest.fixture(scope="module")
@@ -30,8 +36,9 @@ def test_facet_counts_are_those_of_the_results(backend: embedded.EmbeddedBackend
         result = backend.query(q, filters=filters, per_page=1000)
         assert result.total == len(result.hits)
         counts = Counter(pair for hit in result.hits for pair in document_facets(by_id[hit.id]))
-        assert {(name, value): count for name, values in result.facets.items()
-                for value, count in values.items()} == dict(counts)
+        assert {
+            (name, value): count for name, values in result.facets.items() for value, count in values.items()
+        } == dict(counts)
 
 
 def test_scores_are_fts5_bm25(backend: embedded.EmbeddedBackend) -> None:
@@ -41,7 +48,8 @@ def test_scores_are_fts5_bm25(backend: embedded.EmbeddedBackend) -> None:
         groups, _ = backend._groups(conn, backend._snapshot(conn).generation, q)
         expression = " AND ".join(
             "(" + " OR ".join(f'{embedded._KIND_FILTER[kind]} : "{term}"' for kind, term in group) + ")"
-            for group in groups)
+            for group in groups
+        )
         expected = dict(conn.execute(f"SELECT rowid, -bm25(fts, {weights}) FROM fts WHERE fts MATCH ?", (expression,)))
         numbers = dict(conn.execute("SELECT id, n FROM docs"))
         hits = backend.query(q, per_page=1000).hits
@@ -83,11 +91,15 @@ def test_an_index_with_facet_rows_is_migrated(tmp_path: Path) -> None:
     embedded.EmbeddedBackend(path).reindex(corpus)
     expected = embedded.EmbeddedBackend(path).query("", filters={"year": "2024"}).facets
     conn = sqlite3.connect(path)
-    conn.execute("CREATE TABLE facets (n INTEGER NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL,"
-                 " PRIMARY KEY (n, name, value)) WITHOUT ROWID")
+    conn.execute(
+        "CREATE TABLE facets (n INTEGER NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL,"
+        " PRIMARY KEY (n, name, value)) WITHOUT ROWID"
+    )
     numbers = dict(conn.execute("SELECT id, n FROM docs"))
-    conn.executemany("INSERT INTO facets VALUES (?, ?, ?)",
-                     [(numbers[str(doc["id"])], name, value) for doc in corpus for name, value in document_facets(doc)])
+    conn.executemany(
+        "INSERT INTO facets VALUES (?, ?, ?)",
+        [(numbers[str(doc["id"])], name, value) for doc in corpus for name, value in document_facets(doc)],
+    )
     conn.execute("DELETE FROM facet_bits")
     conn.commit()
     conn.close()
@@ -119,7 +131,8 @@ def test_sort_orders_walked_in_chunks(tmp_path: Path, monkeypatch: pytest.Monkey
 
 
 def test_a_reindex_analysed_in_other_processes_is_the_same_index(
-        backend: embedded.EmbeddedBackend, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    backend: embedded.EmbeddedBackend, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(embedded, "BATCH", 40)
     monkeypatch.setattr(embedded, "PARALLEL_BATCHES", 2)
     parallel = embedded.EmbeddedBackend(tmp_path / "parallel.db")

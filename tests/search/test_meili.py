@@ -20,13 +20,30 @@ class FakeIndex:
 def test_highlights_are_escaped_around_the_marks() -> None:
     backend = meili.MeiliBackend("http://127.0.0.1:1", None, index_uid="unit")
     pre, post = meili._PRE, meili._POST
-    fake = FakeIndex({"hits": [{
-        "id": "9", "slug": "s", "title": "Data <script> Sampah", "organization": "dlh", "_rankingScore": 0.5,
-        "_formatted": {"title": f"Data <script> {pre}Sampah{post}", "description": f"…a & b {pre}sampah{post}"},
-    }], "totalHits": 1, "facetDistribution": {"years": {"2024": 1}}})
+    fake = FakeIndex(
+        {
+            "hits": [
+                {
+                    "id": "9",
+                    "slug": "s",
+                    "title": "Data <script> Sampah",
+                    "organization": "dlh",
+                    "_rankingScore": 0.5,
+                    "_formatted": {
+                        "title": f"Data <script> {pre}Sampah{post}",
+                        "description": f"…a & b {pre}sampah{post}",
+                    },
+                }
+            ],
+            "totalHits": 1,
+            "facetDistribution": {"years": {"2024": 1}},
+        }
+    )
     backend.idx = fake  # type: ignore[assignment]
     result = backend.query("sampah")
     assert fake.params["highlightPreTag"] == pre
-    assert result.hits[0].highlights == {"title": "Data &lt;script&gt; <mark>Sampah</mark>",
-                                         "description": "…a &amp; b <mark>sampah</mark>"}
+    assert result.hits[0].highlights == {
+        "title": "Data &lt;script&gt; <mark>Sampah</mark>",
+        "description": "…a &amp; b <mark>sampah</mark>",
+    }
     assert result.facets == {"year": {"2024": 1}}

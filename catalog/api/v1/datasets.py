@@ -30,8 +30,16 @@ def list_datasets(
     if include_unpublished and user is None:
         raise Forbidden("unpublished datasets are listed for signed-in staff only", code="token_required")
     return datasets.list_datasets(
-        session, organization=organization, tag=tag, theme=theme, license=license, format=format,
-        sort=sort, page=page, per_page=per_page, include_unpublished=include_unpublished,
+        session,
+        organization=organization,
+        tag=tag,
+        theme=theme,
+        license=license,
+        format=format,
+        sort=sort,
+        page=page,
+        per_page=per_page,
+        include_unpublished=include_unpublished,
     )
 
 
@@ -82,5 +90,7 @@ def dataset_activity(
     entries = activity.list_activity(session, dataset_id=dataset.id, page=page, per_page=per_page)
     return Page(
         items=[ActivityPublic.model_validate(e, update={"actor": e.actor_name}) for e in entries.items],
-        total=entries.total, page=page, per_page=per_page,
+        total=entries.total,
+        page=page,
+        per_page=per_page,
     )

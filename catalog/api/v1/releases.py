@@ -37,9 +37,7 @@ def _schema_field(schema: str | None) -> str | dict[str, Any] | None:
     return schema.strip()
 
 
-@router.post(
-    "/datasets/{slug}/releases", response_model=ReleasePublic, status_code=status.HTTP_201_CREATED
-)
+@router.post("/datasets/{slug}/releases", response_model=ReleasePublic, status_code=status.HTTP_201_CREATED)
 def create_release(
     slug: str,
     session: SessionDep,
@@ -54,7 +52,12 @@ def create_release(
     """Open a draft release with uploaded files (multipart) and/or remote URLs."""
     incoming = [IncomingFile(f.filename or "berkas", f.file) for f in files]
     release = releases.create_release(
-        session, dataset_slug=slug, actor=user, notes=notes, files=incoming, urls=urls,
+        session,
+        dataset_slug=slug,
+        actor=user,
+        notes=notes,
+        files=incoming,
+        urls=urls,
         schema=_schema_field(table_schema),
     )
     return releases.to_public(session, release)
@@ -83,9 +86,7 @@ def update_release(release_id: RowId, body: ReleaseNotes, session: SessionDep, u
     return releases.to_public(session, release)
 
 
-@router.post(
-    "/releases/{release_id}/resources", response_model=ResourcePublic, status_code=status.HTTP_201_CREATED
-)
+@router.post("/releases/{release_id}/resources", response_model=ResourcePublic, status_code=status.HTTP_201_CREATED)
 def add_resource(
     release_id: RowId,
     session: SessionDep,
@@ -95,8 +96,11 @@ def add_resource(
 ) -> ResourcePublic:
     """Add a file to a draft release."""
     resource = releases.add_resource(
-        session, release_id=release_id, incoming=IncomingFile(file.filename or "berkas", file.file),
-        actor=user, schema=_schema_field(table_schema),
+        session,
+        release_id=release_id,
+        incoming=IncomingFile(file.filename or "berkas", file.file),
+        actor=user,
+        schema=_schema_field(table_schema),
     )
     return releases.resource_public(resource.release, resource)
 
@@ -119,8 +123,12 @@ def _transition(action: Action, summary: str) -> None:
 
     move.__doc__ = summary
     router.add_api_route(
-        f"/releases/{{release_id}}/{action.value}", move, methods=["POST"], response_model=ReleasePublic,
-        name=f"{action.value}_release", summary=summary,
+        f"/releases/{{release_id}}/{action.value}",
+        move,
+        methods=["POST"],
+        response_model=ReleasePublic,
+        name=f"{action.value}_release",
+        summary=summary,
     )
 
 

@@ -10,8 +10,18 @@ from catalog.services.search_index import search_backend
 
 router = APIRouter(prefix="/search", tags=["search"])
 
-FACETS = ("organization", "theme", "tag", "format", "license", "frequency", "year", "kecamatan",
-          "is_priority", "validation_status")
+FACETS = (
+    "organization",
+    "theme",
+    "tag",
+    "format",
+    "license",
+    "frequency",
+    "year",
+    "kecamatan",
+    "is_priority",
+    "validation_status",
+)
 
 
 def _plain(value: Any) -> Any:
@@ -37,8 +47,15 @@ def search(
 ) -> dict[str, Any]:
     """Search published datasets: hits with highlights, facet counts and the total."""
     given = {
-        "organization": organization, "theme": theme, "tag": tag, "format": format, "license": license,
-        "frequency": frequency, "year": year, "kecamatan": kecamatan, "validation_status": validation_status,
+        "organization": organization,
+        "theme": theme,
+        "tag": tag,
+        "format": format,
+        "license": license,
+        "frequency": frequency,
+        "year": year,
+        "kecamatan": kecamatan,
+        "validation_status": validation_status,
     }
     filters: dict[str, Any] = {name: values for name, values in given.items() if values}
     if is_priority is not None:

@@ -41,8 +41,13 @@ def create_user(body: UserCreate, session: SessionDep, user: CurrentUser) -> Use
     """Create an account; give it a token with `terbuka token create`."""
     users.require_admin(user)
     created = users.create_user(
-        session, username=body.username, role=body.role, organization_slug=body.organization,
-        full_name=body.full_name, email=body.email, actor=user,
+        session,
+        username=body.username,
+        role=body.role,
+        organization_slug=body.organization,
+        full_name=body.full_name,
+        email=body.email,
+        actor=user,
     )
     return _public(created)
 
@@ -51,7 +56,11 @@ def create_user(body: UserCreate, session: SessionDep, user: CurrentUser) -> Use
 def update_user(username: str, body: UserUpdate, session: SessionDep, user: CurrentUser) -> UserPublic:
     """Change an account's role or OPD, or deactivate it (its tokens stop working)."""
     updated = users.update_user(
-        session, username=username, actor=user, role=body.role, organization_slug=body.organization,
+        session,
+        username=username,
+        actor=user,
+        role=body.role,
+        organization_slug=body.organization,
         is_active=body.is_active,
     )
     return _public(updated)

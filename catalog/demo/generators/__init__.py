@@ -14,8 +14,20 @@ from catalog.demo.regions import Kecamatan
 
 Generator = Callable[[str, list[date]], Table]
 
-BULAN = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
-         "November", "Desember")
+BULAN = (
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+)
 
 
 def rng_for(seed: str, *parts: object) -> random.Random:

@@ -14,8 +14,24 @@ from catalog.demo.generators import (
 from catalog.demo.regions import KECAMATAN, POPULATION_WEIGHT
 
 CITY_POPULATION_2022 = 668_000
-AGE_GROUPS = ("0-4", "5-9", "10-14", "15-19", "20-24", "25-29", "30-34", "35-39", "40-44", "45-49", "50-54",
-              "55-59", "60-64", "65-69", "70-74", "75+")
+AGE_GROUPS = (
+    "0-4",
+    "5-9",
+    "10-14",
+    "15-19",
+    "20-24",
+    "25-29",
+    "30-34",
+    "35-39",
+    "40-44",
+    "45-49",
+    "50-54",
+    "55-59",
+    "60-64",
+    "65-69",
+    "70-74",
+    "75+",
+)
 AGE_SHARE = (8.1, 8.4, 8.3, 8.6, 8.9, 8.5, 8.0, 7.6, 7.1, 6.3, 5.5, 4.6, 3.6, 2.6, 1.8, 2.1)
 
 
@@ -34,10 +50,11 @@ def penduduk_kecamatan(seed: str, ends: list[date]) -> Table:
         for kec in KECAMATAN:
             men, women = _population(seed, kec.kemendagri, end)
             households = round((men + women) / rng_for(seed, kec.kemendagri, end, "kk").uniform(3.3, 3.7))
-            rows.append([end, end.year, semester_of(end), *kecamatan_cells(kec), men, women, men + women,
-                         households])
-    return Table(["tanggal_data", "tahun", "semester", *KECAMATAN_HEADER, "laki_laki", "perempuan", "jumlah",
-                  "kepala_keluarga"], rows)
+            rows.append([end, end.year, semester_of(end), *kecamatan_cells(kec), men, women, men + women, households])
+    return Table(
+        ["tanggal_data", "tahun", "semester", *KECAMATAN_HEADER, "laki_laki", "perempuan", "jumlah", "kepala_keluarga"],
+        rows,
+    )
 
 
 def penduduk_kelurahan(seed: str, ends: list[date]) -> Table:
@@ -59,8 +76,15 @@ def penduduk_kelompok_umur(seed: str, ends: list[date]) -> Table:
             men, women = _population(seed, kec.kemendagri, end)
             for group, share in zip(AGE_GROUPS, AGE_SHARE, strict=True):
                 jitter = rng_for(seed, kec.kemendagri, end, group).uniform(0.95, 1.05)
-                rows.append([end, *kecamatan_cells(kec), group, round(men * share / 100 * jitter),
-                             round(women * share / 100 * jitter)])
+                rows.append(
+                    [
+                        end,
+                        *kecamatan_cells(kec),
+                        group,
+                        round(men * share / 100 * jitter),
+                        round(women * share / 100 * jitter),
+                    ]
+                )
     return Table(["tanggal_data", *KECAMATAN_HEADER, "kelompok_umur", "laki_laki", "perempuan"], rows)
 
 
@@ -74,21 +98,57 @@ def dokumen_kependudukan(seed: str, ends: list[date]) -> Table:
             children = round((men + women) * rng.uniform(0.27, 0.30))
             ktp = round(adults * rng.uniform(0.965, 0.995))
             akta = round(children * rng.uniform(0.90, 0.97))
-            rows.append([end.year, *kecamatan_cells(kec), adults, ktp, round(100 * ktp / adults, 2), children, akta,
-                         round(100 * akta / children, 2)])
-    return Table(["tahun", *KECAMATAN_HEADER, "wajib_ktp", "sudah_rekam_ktp_el", "persentase_rekam_ktp_el",
-                  "penduduk_0_17_tahun", "memiliki_akta_kelahiran", "persentase_akta_kelahiran"], rows)
+            rows.append(
+                [
+                    end.year,
+                    *kecamatan_cells(kec),
+                    adults,
+                    ktp,
+                    round(100 * ktp / adults, 2),
+                    children,
+                    akta,
+                    round(100 * akta / children, 2),
+                ]
+            )
+    return Table(
+        [
+            "tahun",
+            *KECAMATAN_HEADER,
+            "wajib_ktp",
+            "sudah_rekam_ktp_el",
+            "persentase_rekam_ktp_el",
+            "penduduk_0_17_tahun",
+            "memiliki_akta_kelahiran",
+            "persentase_akta_kelahiran",
+        ],
+        rows,
+    )
 
 
 PUSKESMAS = (
-    ("Kampung Bali", "61.71.01"), ("Kampung Dalam", "61.71.02"), ("Tanjung Hulu", "61.71.02"),
-    ("Saigon", "61.71.02"), ("Banjar Serasan", "61.71.02"), ("Parit Mayor", "61.71.02"),
-    ("Telaga Biru", "61.71.04"), ("Siantan Hulu", "61.71.04"), ("Siantan Tengah", "61.71.04"),
-    ("Siantan Hilir", "61.71.04"), ("Khatulistiwa", "61.71.04"), ("Perumnas I", "61.71.03"),
-    ("Perumnas II", "61.71.03"), ("Pal Tiga", "61.71.03"), ("Pal Lima", "61.71.03"),
-    ("Komyos Sudarso", "61.71.03"), ("Purnama", "61.71.01"), ("Paris II", "61.71.01"),
-    ("Alianyang", "61.71.05"), ("Gang Sehat", "61.71.05"), ("Kampung Bangka", "61.71.06"),
-    ("Karya Mulya", "61.71.06"), ("Tambelan Sampit", "61.71.02"),
+    ("Kampung Bali", "61.71.01"),
+    ("Kampung Dalam", "61.71.02"),
+    ("Tanjung Hulu", "61.71.02"),
+    ("Saigon", "61.71.02"),
+    ("Banjar Serasan", "61.71.02"),
+    ("Parit Mayor", "61.71.02"),
+    ("Telaga Biru", "61.71.04"),
+    ("Siantan Hulu", "61.71.04"),
+    ("Siantan Tengah", "61.71.04"),
+    ("Siantan Hilir", "61.71.04"),
+    ("Khatulistiwa", "61.71.04"),
+    ("Perumnas I", "61.71.03"),
+    ("Perumnas II", "61.71.03"),
+    ("Pal Tiga", "61.71.03"),
+    ("Pal Lima", "61.71.03"),
+    ("Komyos Sudarso", "61.71.03"),
+    ("Purnama", "61.71.01"),
+    ("Paris II", "61.71.01"),
+    ("Alianyang", "61.71.05"),
+    ("Gang Sehat", "61.71.05"),
+    ("Kampung Bangka", "61.71.06"),
+    ("Karya Mulya", "61.71.06"),
+    ("Tambelan Sampit", "61.71.02"),
 )
 _BY_CODE = {k.kemendagri: k for k in KECAMATAN}
 
@@ -101,10 +161,31 @@ def puskesmas(seed: str, ends: list[date]) -> Table:
         lat, lon = point_in(_BY_CODE[kode], rng)
         inpatient = "Rawat Inap" if rng.random() < 0.25 else "Non Rawat Inap"
         doctors = rng.randint(2, 6) + rng_for(seed, name, end).randint(0, 1)
-        rows.append([f"P6171{number:03d}", f"Puskesmas {name}", inpatient, *kecamatan_cells(_BY_CODE[kode]), lat,
-                     lon, doctors, end.year])
-    return Table(["kode_puskesmas", "nama_puskesmas", "jenis", *KECAMATAN_HEADER, "latitude", "longitude",
-                  "jumlah_dokter", "tahun_data"], rows)
+        rows.append(
+            [
+                f"P6171{number:03d}",
+                f"Puskesmas {name}",
+                inpatient,
+                *kecamatan_cells(_BY_CODE[kode]),
+                lat,
+                lon,
+                doctors,
+                end.year,
+            ]
+        )
+    return Table(
+        [
+            "kode_puskesmas",
+            "nama_puskesmas",
+            "jenis",
+            *KECAMATAN_HEADER,
+            "latitude",
+            "longitude",
+            "jumlah_dokter",
+            "tahun_data",
+        ],
+        rows,
+    )
 
 
 def posyandu(seed: str, ends: list[date]) -> Table:
@@ -115,8 +196,7 @@ def posyandu(seed: str, ends: list[date]) -> Table:
                 total = rng_for(seed, kel).randint(8, 24)
                 active = total - rng_for(seed, kel, end).randint(0, 3)
                 rows.append([end.year, *kecamatan_cells(kec), kel, total, active, active * 5])
-    return Table(["tahun", *KECAMATAN_HEADER, "kelurahan", "jumlah_posyandu", "posyandu_aktif", "jumlah_kader"],
-                 rows)
+    return Table(["tahun", *KECAMATAN_HEADER, "kelurahan", "jumlah_posyandu", "posyandu_aktif", "jumlah_kader"], rows)
 
 
 def kasus_dbd(seed: str, ends: list[date]) -> Table:
@@ -143,8 +223,16 @@ def imunisasi(seed: str, ends: list[date]) -> Table:
     return Table(["tahun", *KECAMATAN_HEADER, "sasaran_bayi", "imunisasi_dasar_lengkap", "persentase_idl"], rows)
 
 
-BED_CLASSES = (("VIP", 12), ("Kelas I", 30), ("Kelas II", 48), ("Kelas III", 96), ("ICU", 10), ("NICU", 8),
-               ("HCU", 6), ("Isolasi", 14))
+BED_CLASSES = (
+    ("VIP", 12),
+    ("Kelas I", 30),
+    ("Kelas II", 48),
+    ("Kelas III", 96),
+    ("ICU", 10),
+    ("NICU", 8),
+    ("HCU", 6),
+    ("Isolasi", 14),
+)
 
 
 def tempat_tidur_rsud(seed: str, ends: list[date]) -> Table:
@@ -174,7 +262,8 @@ def _schools(seed: str, kode: str, end: date, level: str, public: int, private: 
     scale = POPULATION_WEIGHT[kode] * CITY_POPULATION_2022 / 100_000
     rng = rng_for(seed, kode, level)
     return round(public * scale * rng.uniform(0.8, 1.2)), round(private * scale * rng.uniform(0.8, 1.2)) + (
-        end.year - 2022) * rng.randint(0, 1)
+        end.year - 2022
+    ) * rng.randint(0, 1)
 
 
 def sekolah(seed: str, ends: list[date]) -> Table:
@@ -207,8 +296,15 @@ def dtks(seed: str, ends: list[date]) -> Table:
         for kec in KECAMATAN:
             rng = rng_for(seed, kec.kemendagri, end)
             families = round(CITY_POPULATION_2022 * POPULATION_WEIGHT[kec.kemendagri] / 3.5 * rng.uniform(0.11, 0.2))
-            rows.append([end.year, *kecamatan_cells(kec), families, round(families * rng.uniform(0.3, 0.4)),
-                         round(families * rng.uniform(0.45, 0.6))])
+            rows.append(
+                [
+                    end.year,
+                    *kecamatan_cells(kec),
+                    families,
+                    round(families * rng.uniform(0.3, 0.4)),
+                    round(families * rng.uniform(0.45, 0.6)),
+                ]
+            )
     return Table(["tahun", *KECAMATAN_HEADER, "keluarga_dtks", "penerima_pkh", "penerima_bpnt"], rows)
 
 
