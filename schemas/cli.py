@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -12,18 +12,19 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColu
 from rich.table import Table
 
 from schemas.registry import SchemaNotFound
+from schemas.report import Report
 from schemas.validation import FAST_PATH_BYTES, report_has_errors, summarize_report, validate_file
 
 EXIT_INVALID = 1
 EXIT_USAGE = 2
 
 
-def _print_summary(console: Console, file: Path, report: dict[str, Any]) -> None:
+def _print_summary(console: Console, file: Path, report: Report) -> None:
     summary = summarize_report(report)
     for warning in summary["warnings"]:
         console.print(f"[yellow]warning:[/yellow] {warning}")
     if summary["valid"]:
-        console.print(f"[green]valid[/green]: {file} ({report['tasks'][0]['stats']['rows']} rows)")
+        console.print(f"[green]valid[/green]: {file} ({report['tasks'][0]['stats'].get('rows', 0)} rows)")
         return
     counts = Table(title=f"{file}: {summary['error_count']} errors")
     counts.add_column("error type")

@@ -17,13 +17,14 @@ from collections import Counter
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import frictionless
 
 from schemas.fastpath.engine import Unsupported, validate_csv
 from schemas.fastpath.xlsx import validate_xlsx
 from schemas.registry import REFERENCE_TABLES, reference_table, resolve_schema
+from schemas.report import Report, ReportError, ReportSummary, ReportTask
 from schemas.sniff import EXCEL_FORMATS, Dialect, frictionless_resource, sniff_dialect
 
 FAST_PATH_BYTES = int(os.environ.get("TERBUKA_VALIDATION_FAST_PATH_BYTES", 256 * 1024))
@@ -50,7 +51,7 @@ def _reference_resource(name: str) -> frictionless.Resource:
 
 def _with_frictionless(
     path: Path, schema: frictionless.Schema | None, dialect: Dialect, limit_errors: int | None
-) -> dict[str, Any]:
+) -> ReportTask:
     """frictionless's own validation; with no schema it infers one as it opens the file (one pass)."""
     resource = frictionless_resource(path, schema=schema, dialect=dialect)
     foreign_keys = schema.foreign_keys if schema is not None else []
@@ -58,7 +59,7 @@ def _with_frictionless(
     if referenced:
         frictionless.Package(resources=[resource, *(_reference_resource(n) for n in sorted(referenced))])
     report = resource.validate(limit_errors=limit_errors or NO_LIMIT)
-    return dict(report.to_descriptor()["tasks"][0])
+    return cast(ReportTask, report.to_descriptor()["tasks"][0])
 
 
 def _schema(path: Path, schema: Any, dialect: Dialect) -> tuple[frictionless.Schema, list[str]]:
@@ -81,7 +82,7 @@ def validate_file(
     limit_errors: int | None = None,
     progress: Callable[[int, int], None] | None = None,
     engine: Engine = "auto",
-) -> dict[str, Any]:
+) -> Report:
     """Validate a CSV or XLSX file against a schema (registry name, path, descriptor; None infers one).
 
     Returns a report descriptor in frictionless's format; ``progress(done, total)`` follows the
@@ -101,7 +102,7 @@ def validate_file(
     warnings = [SCHEMA_INFERRED]
     if schema is not None or fast:
         table_schema, warnings = _schema(path, schema, sniffed)
-    task: dict[str, Any] | None = None
+    task: ReportTask | None = None
     if fast and table_schema is not None:
         try:
             validate = validate_xlsx if excel else validate_csv
@@ -128,24 +129,24 @@ def validate_file(
     }
 
 
-def _all_errors(report: dict[str, Any]) -> list[dict[str, Any]]:
-    return [*report.get("errors", []), *(e for task in report.get("tasks", []) for e in task.get("errors", []))]
+def _all_errors(report: Report) -> list[ReportError]:
+    return [*report["errors"], *(e for task in report["tasks"] for e in task["errors"])]
 
 
-def report_has_errors(report: dict[str, Any]) -> bool:
+def report_has_errors(report: Report) -> bool:
     """Whether the report holds any error (at the report level or in a task)."""
-    return bool(_all_errors(report)) or not report.get("valid", False)
+    return bool(_all_errors(report)) or not report["valid"]
 
 
-def summarize_report(report: dict[str, Any], first: int = 5) -> dict[str, Any]:
+def summarize_report(report: Report, first: int = 5) -> ReportSummary:
     """Counts per error type and the first ``first`` errors of each type, for the API."""
     errors = _all_errors(report)
     counts = Counter(e["type"] for e in errors)
-    firsts: dict[str, list[dict[str, Any]]] = {t: [] for t in counts}
+    firsts: dict[str, list[ReportError]] = {t: [] for t in counts}
     for error in errors:
         if len(firsts[error["type"]]) < first:
             firsts[error["type"]].append(error)
-    warnings = [*report.get("warnings", []), *(w for t in report.get("tasks", []) for w in t.get("warnings", []))]
+    warnings = [*report["warnings"], *(w for t in report["tasks"] for w in t["warnings"])]
     return {
         "valid": not report_has_errors(report),
         "error_count": len(errors),

@@ -1,9 +1,10 @@
 """A dataset's quality score (0–100), with the reasons behind every point."""
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import cast
 
 from sqlmodel import Session
+from typing_extensions import TypedDict
 
 from catalog.models import Dataset, License, Release, UpdateFrequency, utcnow
 from catalog.services.datasets import current_release
@@ -22,11 +23,37 @@ MACHINE_READABLE = OPEN_FORMATS | {"XLSX", "XLS"}
 WEIGHTS = {"valid_data": 30, "metadata": 25, "timeliness": 20, "open_license": 10, "open_format": 15}
 
 
-def _criterion(points: float, weight: int, explanation: str) -> dict[str, Any]:
+class Criterion(TypedDict):
+    """The points one criterion gives, out of ``max``, and why."""
+
+    points: float
+    max: int
+    explanation: str
+
+
+class QualityBreakdown(TypedDict):
+    """The five criteria of the score (their weights are ``WEIGHTS``)."""
+
+    valid_data: Criterion
+    metadata: Criterion
+    timeliness: Criterion
+    open_license: Criterion
+    open_format: Criterion
+
+
+class QualityScore(TypedDict):
+    """A dataset's score: the sum of its criteria's points, rounded."""
+
+    dataset: str
+    score: int
+    breakdown: QualityBreakdown
+
+
+def _criterion(points: float, weight: int, explanation: str) -> Criterion:
     return {"points": round(points, 1), "max": weight, "explanation": explanation}
 
 
-def _valid_data(release: Release | None) -> dict[str, Any]:
+def _valid_data(release: Release | None) -> Criterion:
     weight = WEIGHTS["valid_data"]
     checked = [r.validation_valid for r in release.resources if r.validation_valid is not None] if release else []
     if not checked:
@@ -38,7 +65,7 @@ def _valid_data(release: Release | None) -> dict[str, Any]:
     return _criterion(0, weight, "the current release has validation errors")
 
 
-def _metadata(dataset: Dataset) -> dict[str, Any]:
+def _metadata(dataset: Dataset) -> Criterion:
     present = {
         "description": len(dataset.description.strip()) >= 30,
         "update frequency": dataset.update_frequency != UpdateFrequency.tidak_tentu,
@@ -55,7 +82,7 @@ def _metadata(dataset: Dataset) -> dict[str, Any]:
     return _criterion(WEIGHTS["metadata"] * share, WEIGHTS["metadata"], explanation)
 
 
-def _timeliness(dataset: Dataset, release: Release | None, now: datetime) -> dict[str, Any]:
+def _timeliness(dataset: Dataset, release: Release | None, now: datetime) -> Criterion:
     weight = WEIGHTS["timeliness"]
     if release is None or release.published_at is None:
         return _criterion(0, weight, "never published")
@@ -71,7 +98,7 @@ def _timeliness(dataset: Dataset, release: Release | None, now: datetime) -> dic
     return _criterion(0, weight, f"long overdue: updated {age.days} days ago, expected every {days} days")
 
 
-def _open_format(release: Release | None) -> dict[str, Any]:
+def _open_format(release: Release | None) -> Criterion:
     weight = WEIGHTS["open_format"]
     formats = {r.format for r in release.resources} if release else set()
     if formats & OPEN_FORMATS:
@@ -81,11 +108,11 @@ def _open_format(release: Release | None) -> dict[str, Any]:
     return _criterion(0, weight, "no machine-readable resource")
 
 
-def quality_score(session: Session, *, dataset: Dataset, now: datetime | None = None) -> dict[str, Any]:
+def quality_score(session: Session, *, dataset: Dataset, now: datetime | None = None) -> QualityScore:
     release = current_release(session, dataset)
     license_ = session.get(License, dataset.license_id)
     is_open = bool(license_ and license_.is_open)
-    breakdown = {
+    breakdown: QualityBreakdown = {
         "valid_data": _valid_data(release),
         "metadata": _metadata(dataset),
         "timeliness": _timeliness(dataset, release, now or utcnow()),
@@ -98,6 +125,6 @@ def quality_score(session: Session, *, dataset: Dataset, now: datetime | None = 
     }
     return {
         "dataset": dataset.slug,
-        "score": round(sum(c["points"] for c in breakdown.values())),
+        "score": round(sum(c["points"] for c in cast(dict[str, Criterion], breakdown).values())),
         "breakdown": breakdown,
     }

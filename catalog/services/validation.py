@@ -3,7 +3,9 @@
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
+
+from typing_extensions import TypedDict
 
 from catalog.errors import Invalid, NotFound
 from catalog.models import Release, Resource
@@ -11,6 +13,7 @@ from catalog.services.files import TABULAR_FORMATS, file_store, format_of, safe_
 from catalog.settings import get_settings
 from catalog.storage import StoredFile
 from schemas.registry import resolve_schema
+from schemas.report import ReportSummary
 from schemas.validation import report_has_errors, summarize_report, validate_file
 
 
@@ -30,7 +33,7 @@ class Outcome:
 
     report_sha256: str
     valid: bool
-    summary: dict[str, Any]
+    summary: ReportSummary
 
 
 @dataclass(frozen=True)
@@ -74,20 +77,42 @@ def apply_outcome(resource: Resource, outcome: Outcome | None = None) -> None:
     if outcome is not None:
         resource.report_sha256 = outcome.report_sha256
         resource.validation_valid = outcome.valid
-        resource.validation_summary = outcome.summary
+        resource.validation_summary = cast(dict[str, Any], outcome.summary)
 
 
-def release_validation(release: Release) -> dict[str, Any]:
+class ResourceValidation(TypedDict):
+    """A resource's verdict (None when it is not tabular or not checked yet) and its report's summary."""
+
+    resource_id: int
+    name: str
+    schema: str | None
+    valid: bool | None
+    summary: ReportSummary | None
+    report_url: str | None
+
+
+class ReleaseValidation(TypedDict):
+    """A release's validation: valid when every checked resource is (None when none was checked)."""
+
+    release_id: int
+    valid: bool | None
+    approval_justification: str | None
+    resources: list[ResourceValidation]
+
+
+def release_validation(release: Release) -> ReleaseValidation:
     """The validation view of a release: per resource, counts per error type and the first errors."""
-    resources = []
+    assert release.id is not None
+    resources: list[ResourceValidation] = []
     for resource in release.resources:
+        assert resource.id is not None
         resources.append(
             {
                 "resource_id": resource.id,
                 "name": resource.name,
                 "schema": resource.schema_ref or ("custom" if resource.table_schema else None),
                 "valid": resource.validation_valid,
-                "summary": resource.validation_summary,
+                "summary": cast(ReportSummary | None, resource.validation_summary),
                 "report_url": (
                     f"{get_settings().base_url}/api/v1/releases/{release.id}/resources/{resource.id}/report"
                     if resource.report_sha256

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import duckdb
 import frictionless
@@ -30,6 +30,7 @@ from schemas.fastpath.reader import (
     workspace,
 )
 from schemas.registry import REFERENCE_TABLES, reference_table
+from schemas.report import ReportError, ReportTask, ReportTaskStats
 from schemas.sniff import Dialect, frictionless_resource
 
 MEMORY_LIMIT = "192MB"
@@ -224,7 +225,7 @@ def validate_csv(
     *,
     limit_errors: int | None = None,
     progress: Progress | None = None,
-) -> dict[str, Any]:
+) -> ReportTask:
     """The report task of ``path`` checked against ``schema``."""
     started = time.perf_counter()
     plans = plan_fields(schema)
@@ -259,7 +260,7 @@ def validate_csv(
         except (duckdb.Error, UnicodeDecodeError) as exc:
             # e.g. a pattern RE2 cannot compile (look-arounds, back-references)
             raise Unsupported(str(exc)) from exc
-        task_errors: list[dict[str, Any]] = [dict(e.to_descriptor()) for e in header.errors]
+        task_errors = [cast(ReportError, e.to_descriptor()) for e in header.errors]
         remaining = None if limit_errors is None else max(limit_errors - len(task_errors), 0)
         found = report.fetch_errors(con, len(plans), remaining, fetched) if remaining != 0 else report.Found()
     # DuckDB has let go of its memory before the descriptors are built.
@@ -267,7 +268,7 @@ def validate_csv(
     if limit_errors is not None:
         task_errors = task_errors[:limit_errors]
     seconds = round(time.perf_counter() - started, 3)
-    task_stats: dict[str, Any] = {
+    task_stats: ReportTaskStats = {
         "errors": len(task_errors),
         "warnings": 0,
         "seconds": seconds,

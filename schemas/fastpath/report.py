@@ -11,6 +11,7 @@ import duckdb
 from frictionless import errors as ferrors
 
 from schemas.fastpath.integrity import ForeignKey
+from schemas.report import ReportError
 
 ERROR_CLASSES: dict[str, type[ferrors.RowError]] = {
     cls.type: cls
@@ -120,7 +121,7 @@ def fetch_errors(
     return Found(errors, rows)
 
 
-def descriptors(found: Found, names: list[str], foreign_keys: list[ForeignKey]) -> list[dict[str, Any]]:
+def descriptors(found: Found, names: list[str], foreign_keys: list[ForeignKey]) -> list[ReportError]:
     """Error descriptors in frictionless's shape; ``names`` are the fields' names.
 
     A row's errors share one list of its cells, and errors of a type their title, description and tags.
@@ -128,13 +129,14 @@ def descriptors(found: Found, names: list[str], foreign_keys: list[ForeignKey]) 
     kinds = [(name, cls.title, cls.description, list(cls.tags), cls.template) for name, cls in ERROR_CLASSES.items()]
     field_names = dict(enumerate(names, start=1))
     rows = found.cells
-    errors: list[dict[str, Any]] = []
+    errors: list[ReportError] = []
     # Hundreds of thousands of new containers: the cyclic collector would rescan them all, to free nothing.
     collecting = gc.isenabled()
     gc.disable()
     try:
         for row_number, field_number, kind, note, cell, message in found.errors:
             error_type, title, description, tags, template = kinds[kind]
+            error: ReportError
             if error_type in ROW_LEVEL:
                 error = {
                     "type": error_type,

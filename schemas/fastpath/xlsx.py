@@ -38,6 +38,7 @@ from openpyxl.utils.cell import range_boundaries
 from schemas.fastpath.engine import Unsupported, validate_csv
 from schemas.fastpath.reader import CHUNK, Progress, workspace
 from schemas.fastpath.worksheet import ParsedRows, RowScanner, Workbook, open_sheet
+from schemas.report import ReportError, ReportTask
 from schemas.sniff import Dialect, frictionless_resource
 
 # Texts for cells frictionless rejects, tried in turn until the field's reader rejects one too.
@@ -336,7 +337,7 @@ def _kept_rows(aside: Path, numbers: set[int]) -> dict[int, list[str | None]]:
     return rows
 
 
-def _restore(errors: list[dict[str, Any]], kept: dict[int, list[str | None]], width: int) -> None:
+def _restore(errors: list[ReportError], kept: dict[int, list[str | None]], width: int) -> None:
     """Put back the cells frictionless prints: the changed rows' own, the others' widened to the sheet."""
     templates = {"type-error": ferrors.TypeError.template, "constraint-error": ferrors.ConstraintError.template}
     for error in errors:
@@ -352,7 +353,7 @@ def _restore(errors: list[dict[str, Any]], kept: dict[int, list[str | None]], wi
             error["cells"] = ["" if v is None else v for v in original]
             value = original[error["fieldNumber"] - 1] if error["type"] in CELL_LEVEL else None
             cell = "None" if value is None else value
-        if error["type"] in CELL_LEVEL and cell != error["cell"]:
+        if error["type"] in CELL_LEVEL and cell is not None and cell != error["cell"]:
             error["cell"] = cell
             error["message"] = templates[error["type"]].format(
                 rowNumber=number,
@@ -413,7 +414,7 @@ def validate_xlsx(
     *,
     limit_errors: int | None = None,
     progress: Progress | None = None,
-) -> dict[str, Any]:
+) -> ReportTask:
     """The report task of the worksheet ``dialect.sheet`` of ``path`` checked against ``schema``."""
     started = perf_counter()
     if schema.has_defined("fields_match") and schema.fields_match != "exact":
@@ -453,7 +454,7 @@ def validate_xlsx(
     task["labels"] = labels
     task["name"] = name
     task["place"] = path.name
-    task["stats"].update(
-        errors=len(errors), bytes=size, md5=md5, sha256=sha256, seconds=round(perf_counter() - started, 3)
-    )
+    stats = task["stats"]
+    stats["errors"], stats["bytes"], stats["md5"], stats["sha256"] = len(errors), size, md5, sha256
+    stats["seconds"] = round(perf_counter() - started, 3)
     return task

@@ -1,6 +1,7 @@
 """A release with validation errors cannot be submitted; the walidata publishes it only with a justification."""
 
 import json
+from typing import Any
 
 from tests.catalog.conftest import Catalogue
 
@@ -112,3 +113,29 @@ def test_registry_schema_checks_codes_against_the_region_table(catalogue: Catalo
     assert ("constraint-error", 2, "kode_kecamatan") in found  # 61.71.07 is not a kecamatan of Pontianak
     assert ("constraint-error", 3, "semester") in found
     assert catalogue.act(catalogue.disdukcapil, invalid["id"], "submit").json()["error"]["code"] == "validation_failed"
+
+
+def _response_schema(openapi: dict[str, Any], path: str) -> dict[str, Any]:
+    ref = openapi["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+    return dict(openapi["components"]["schemas"][ref.rsplit("/", 1)[1]])
+
+
+def test_openapi_describes_validation_and_quality_responses(catalogue: Catalogue) -> None:
+    openapi = catalogue.client.get("/openapi.json").json()
+    components = openapi["components"]["schemas"]
+    validation = _response_schema(openapi, "/api/v1/releases/{release_id}/validation")
+    assert set(validation["properties"]) == {"release_id", "valid", "approval_justification", "resources"}
+    resource = components["ResourceValidation"]["properties"]
+    assert {"resource_id", "name", "schema", "valid", "summary", "report_url"} == set(resource)
+    error = components["ReportError"]
+    assert {"type", "message", "rowNumber", "fieldName", "cells"} <= set(error["properties"])
+    assert {"type", "message", "note"} <= set(error["required"]) and "rowNumber" not in error["required"]
+    quality = _response_schema(openapi, "/api/v1/datasets/{slug}/quality")
+    assert set(quality["properties"]) == {"dataset", "score", "breakdown"}
+    assert set(components["QualityBreakdown"]["properties"]) == {
+        "valid_data",
+        "metadata",
+        "timeliness",
+        "open_license",
+        "open_format",
+    }

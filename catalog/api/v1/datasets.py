@@ -1,6 +1,6 @@
 """Datasets and their metadata."""
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, status
 
@@ -71,8 +71,8 @@ def list_releases(slug: str, session: SessionDep, user: OptionalUser) -> list[Re
     return [releases.to_public(session, r) for r in releases.list_releases(session, dataset_slug=slug, actor=user)]
 
 
-@router.get("/{slug}/quality")
-def dataset_quality(slug: str, session: SessionDep, user: OptionalUser) -> dict[str, Any]:
+@router.get("/{slug}/quality", response_model=quality.QualityScore)
+def dataset_quality(slug: str, session: SessionDep, user: OptionalUser) -> quality.QualityScore:
     """The dataset's quality score (0-100) with the points and reason for each criterion."""
     return quality.quality_score(session, dataset=datasets.get_dataset(session, slug=slug, actor=user))
 

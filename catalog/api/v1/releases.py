@@ -12,7 +12,7 @@ from catalog.errors import Invalid
 from catalog.models import ReleasePublic, ResourcePublic
 from catalog.services import releases
 from catalog.services.files import IncomingFile, file_store
-from catalog.services.validation import release_validation, report_path
+from catalog.services.validation import ReleaseValidation, release_validation, report_path
 from catalog.workflow import Action
 
 router = APIRouter(tags=["releases"])
@@ -140,8 +140,8 @@ _transition(Action.withdraw, "Withdraw a published release with a reason (walida
 _transition(Action.endorse, "Endorse a submitted Data Prioritas release (pembina).")
 
 
-@router.get("/releases/{release_id}/validation")
-def get_validation(release_id: RowId, session: SessionDep, user: OptionalUser) -> dict[str, Any]:
+@router.get("/releases/{release_id}/validation", response_model=ReleaseValidation)
+def get_validation(release_id: RowId, session: SessionDep, user: OptionalUser) -> ReleaseValidation:
     """Validation results of a release: per resource, counts per error type and the first errors."""
     return release_validation(releases.get_release(session, release_id=release_id, actor=user))
 
