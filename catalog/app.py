@@ -4,6 +4,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.responses import HTMLResponse
 
 from catalog.api.errors import install_error_handlers
+from catalog.api.headers import SecurityHeaders
 from catalog.api.limits import BodySizeLimit
 from catalog.api.v1 import datasets, meta, organizations, releases, schemas, search, users
 from catalog.settings import get_settings
@@ -39,4 +40,5 @@ def create_app() -> FastAPI:
         )
 
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes)
+    app.add_middleware(SecurityHeaders)
     return app

@@ -6,6 +6,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from catalog import cli_ops
 from catalog.db import get_engine, session_scope
 from catalog.errors import CatalogError
 from catalog.models import Role
@@ -187,6 +188,9 @@ def _register_plugins() -> None:
     from schemas.cli import validate
 
     app.command("validate")(validate)
+    app.command("doctor")(cli_ops.doctor)
+    app.command("backup")(cli_ops.backup)
+    app.command("restore")(cli_ops.restore)
     app.add_typer(source_app, name="source")
     app.add_typer(harvest_app, name="harvest")
 

@@ -1,9 +1,11 @@
 """Dependencies shared by the routers: the database session and the signed-in user."""
 
 from collections.abc import Iterator
+from contextlib import suppress
 from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from catalog.db import get_engine
@@ -13,8 +15,14 @@ from catalog.services.users import user_for_token
 
 
 def get_session() -> Iterator[Session]:
-    with Session(get_engine(), expire_on_commit=False) as session:
+    session = Session(get_engine(), expire_on_commit=False)
+    try:
         yield session
+    finally:
+        # Closing rolls back; on a connection the database dropped that fails too. The answer has been
+        # given by then, so the failure must not escape and cut the client's kept-alive connection.
+        with suppress(SQLAlchemyError):
+            session.close()
 
 
 SessionDep = Annotated[Session, Depends(get_session)]

@@ -5,7 +5,8 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from catalog.errors import CatalogError
@@ -70,6 +71,17 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _bad_value(_request: Request, _exc: DataError) -> JSONResponse:
         # The database refused a value the route could not bound (a NUL byte, an out-of-range number).
         return JSONResponse(error_body("invalid_value", "a value in the request is not acceptable"), status_code=422)
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(PoolTimeout)
+    async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+        # Fail fast while the database is away; the pool's pre-ping reconnects once it is back.
+        log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc.__class__.__name__)
+        return JSONResponse(
+            error_body("database_unavailable", "the catalogue database is not answering; try again in a moment"),
+            status_code=503,
+            headers={"Retry-After": "5"},
+        )
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Load benchmark: Terbuka served as production serves it (uvicorn, 2 workers, PostgreSQL) with the
+# Pontianak demo, driven by wrk on 127.0.0.1: dataset JSON, search with facets, a datastore query and a
+# file download, DURATION seconds each (60 by default). Prints requests/s, p50/p99 latency, errors and the
+# server's memory before and after each run beside the targets.
+#   bash benchmarks/load.sh            # needs PostgreSQL on 127.0.0.1:5432 (user postgres) and wrk
+#   DURATION=10 CONNECTIONS=32 bash benchmarks/load.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DURATION=${DURATION:-60}
+CONNECTIONS=${CONNECTIONS:-32}
+PORT=${PORT:-8123}
+PG=${PG:-postgresql+psycopg://postgres@127.0.0.1:5432}
+DB=terbuka_load
+BIN=.venv/bin
+BASE="http://127.0.0.1:$PORT"
+
+if ! command -v wrk >/dev/null; then
+  [ "$(id -u)" = 0 ] || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
+  apt-get update -qq && apt-get install -y -qq wrk >/dev/null
+fi
+make -s install
+
+work=$(mktemp -d)
+cleanup() { [ -n "${server:-}" ] && kill "$server" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+
+psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB" >/dev/null
+export TERBUKA_DATABASE_URL="$PG/$DB" TERBUKA_DATA_DIR="$work/var" TERBUKA_BASE_URL="$BASE"
+$BIN/terbuka demo >/dev/null
+$BIN/terbuka serve --host 127.0.0.1 --port "$PORT" --workers 2 >"$work/server.log" 2>&1 &
+server=$!
+for _ in $(seq 100); do curl -sf "$BASE/healthz" >/dev/null && break; sleep 0.2; done
+
+# Warm the worker processes' caches, as any server that has run for a minute has them.
+first_dataset=$(curl -sf "$BASE/api/v1/datasets?per_page=1&sort=title" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["slug"])')
+download=$(curl -sf "$BASE/api/v1/datasets/$first_dataset/releases" | python3 -c '
+import json, sys
+for release in json.load(sys.stdin):
+    for resource in release["resources"]:
+        if resource["sha256"]:
+            print(resource["download_url"].split("/api/", 1)[1]); raise SystemExit
+')
+
+rss_mib() {  # resident memory of the server and its workers, MiB
+  ps -o rss= --ppid "$server" -p "$server" | awk '{s += $1} END {printf "%.0f", s / 1024}'
+}
+
+declare -A targets=([dataset]="800 req/s" [search]="300 req/s" [datastore]="-" [download]="-")
+printf '%-10s %10s %9s %9s %7s %14s  %s\n' run req/s p50 p99 errors "memory MiB" target
+run() {
+  local name=$1 path=$2
+  if ! curl -sf -o /dev/null "$BASE$path"; then
+    printf '%-10s %s\n' "$name" "not measured: $path does not answer 200"
+    return
+  fi
+  for _ in $(seq 50); do curl -sf -o /dev/null "$BASE$path"; done
+  local before out
+  before=$(rss_mib)
+  out=$(wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency "$BASE$path")
+  local rps p50 p99 errors
+  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
+  p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
+  errors=$(awk '/Non-2xx/ {n += $NF} /Socket errors/ {gsub(",", ""); n += $4 + $6 + $8 + $10} END {print n + 0}' <<<"$out")
+  printf '%-10s %10s %9s %9s %7s %6s → %-6s  %s\n' "$name" "$rps" "$p50" "$p99" "$errors" "$before" "$(rss_mib)" \
+    "${targets[$name]}, p99 < 100 ms, 0 errors"
+}
+
+run dataset "/api/v1/datasets/$first_dataset"
+run search "/api/v1/search?q=penduduk+kecamatan&organization=disdukcapil&sort=relevance"
+run datastore "/api/v1/datasets/$first_dataset/data?limit=100"
+run download "/api/$download"
