@@ -6,6 +6,7 @@ from fastapi.responses import HTMLResponse
 from catalog.api.errors import install_error_handlers
 from catalog.api.headers import SecurityHeaders
 from catalog.api.limits import BodySizeLimit
+from catalog.api.ratelimit import RateLimit
 from catalog.api.v1 import datasets, meta, organizations, releases, schemas, search, users
 from catalog.settings import get_settings
 from harvesters import api as harvest_api
@@ -40,5 +41,8 @@ def create_app() -> FastAPI:
         )
 
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes)
+    app.add_middleware(
+        RateLimit, per_minute=settings.rate_limit_per_minute, writes_per_minute=settings.rate_limit_writes_per_minute
+    )
     app.add_middleware(SecurityHeaders)
     return app

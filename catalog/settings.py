@@ -19,6 +19,8 @@ class Settings(BaseSettings):
     harvest_allowed_hosts: str = ""
     harvest_local_roots: str = ""  # comma-separated folders a local-path source may read; none by default
     validation_error_limit: int | None = None
+    rate_limit_per_minute: int = 1200  # requests a minute per client address and server process; 0: no limit
+    rate_limit_writes_per_minute: int = 120  # of which writes (POST, PUT, PATCH, DELETE)
     timezone: str = "Asia/Jakarta"  # harvest schedules are read in this zone (Pontianak is WIB)
 
     @property

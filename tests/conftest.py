@@ -69,6 +69,9 @@ def database_url(migrated_template: str, tmp_path: Path, monkeypatch: pytest.Mon
     monkeypatch.setenv("TERBUKA_DATABASE_URL", url)
     monkeypatch.setenv("TERBUKA_DATA_DIR", str(tmp_path / "var"))
     monkeypatch.setenv("TERBUKA_BASE_URL", "http://testserver")
+    # Tests send hundreds of requests a minute from one address; tests/catalog/test_rate_limit.py turns it on.
+    monkeypatch.setenv("TERBUKA_RATE_LIMIT_PER_MINUTE", "0")
+    monkeypatch.setenv("TERBUKA_RATE_LIMIT_WRITES_PER_MINUTE", "0")
     _reset_caches()
     with Session(db.get_engine()) as session:
         ensure_reference_data(session)
