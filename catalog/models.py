@@ -411,6 +411,7 @@ class HarvestJob(SQLModel, table=True):
     finished: datetime | None = _timestamp(default=None, nullable=True)
     heartbeat: datetime | None = _timestamp(default=None, nullable=True)
     attempt: int = Field(default=1)
+    owner: str | None = Field(default=None, max_length=200)  # "host pid start-time" of the process running it
 
 
 class HarvestItem(SQLModel, table=True):

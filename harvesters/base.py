@@ -10,14 +10,13 @@ setting, withdrawn), never deleted.
 import gc
 import hashlib
 import io
-import multiprocessing
 import os
 import tempfile
 import time
 from abc import ABC, abstractmethod
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -48,6 +47,7 @@ from catalog.services.validation import PreparedFile, prepare_file
 from catalog.settings import get_settings
 from catalog.workflow import Action
 from harvesters.http import FetchError, SafeClient
+from harvesters.processes import validation_pool
 
 HARVESTER_ACCOUNT = "harvester"
 HEARTBEAT_SECONDS = 10.0
@@ -77,6 +77,7 @@ class FetchedItem:
 
 class Harvester(ABC):
     concurrent_fetch = False  # True when fetch() may run in several threads at once
+    reads_local_paths = False  # True when a source may be a folder or file on this server, not only http(s)
 
     def __init__(self, source: HarvestSource, client: SafeClient, workdir: Path) -> None:
         self.source = source
@@ -155,6 +156,7 @@ def _prepare(
     fetched: FetchedItem | None = None
     try:
         fetched = prepared.fetched = harvester.fetch(item)
+        fetched.urls = harvester.client.public_links(fetched.urls, fetched.warnings)
         stage = "import"
         prepared.content = _content_sha256(fetched)
         if prepared.content != known_content:
@@ -204,8 +206,9 @@ class HarvestRun:
     def run(self) -> HarvestJob:
         job = self.job
         settings = get_settings()
-        client = SafeClient(allowed_hosts=settings.harvest_allowed_hosts, max_bytes=settings.max_upload_bytes)
+        client: SafeClient | None = None
         try:
+            client = SafeClient(allowed_hosts=settings.harvest_allowed_hosts, max_bytes=settings.max_upload_bytes)
             with tempfile.TemporaryDirectory(prefix="terbuka-harvest-") as tmp:
                 harvester = self.harvester_class(self.source, client, Path(tmp))
                 self.records = {
@@ -237,7 +240,8 @@ class HarvestRun:
             self.session.commit()
             raise
         finally:
-            client.close()
+            if client is not None:
+                client.close()
             search_index.sync_after_commit()  # what this job published or withdrew, in one batch
         job.counts, job.finished = dict(self.counts), utcnow()
         self.session.add(job)
@@ -269,11 +273,7 @@ class HarvestRun:
     def _import_changed(self, harvester: Harvester, items: list[RemoteItem], total: int) -> None:
         known = {r.remote_id: r.content_sha256 for r in self.records.values() if r.dataset_id}
         processes = os.cpu_count() or 1
-        pool = (
-            ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"))
-            if len(items) >= PROCESS_POOL_FROM and processes > 1
-            else None
-        )
+        pool = validation_pool(processes) if len(items) >= PROCESS_POOL_FROM and processes > 1 else None
 
         def validate(path: Path, name: str, schema: str | dict[str, Any] | None) -> PreparedFile:
             if pool is not None:

@@ -108,6 +108,8 @@ def inside(relative: str) -> str:
 
 
 class DataPackageHarvester(Harvester):
+    reads_local_paths = True
+
     def _location(self) -> str | Path:
         path = local_path(self.source.url)
         if path is not None:

@@ -117,6 +117,7 @@ def parse_manifest(raw: bytes) -> tuple[dict[str, Any], dict[str, dict[str, Any]
 
 
 class FileDropHarvester(Harvester):
+    reads_local_paths = True
     concurrent_fetch = True
 
     def gather(self) -> list[RemoteItem]:

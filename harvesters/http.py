@@ -1,7 +1,8 @@
 """Safe HTTP for harvesters: an SSRF guard, size limits, timeouts, retries and politeness per host.
 
-By default nothing on loopback, link-local or private networks is reachable; OPD servers on the
-city's intranet are allowed by name or CIDR range in TERBUKA_HARVEST_ALLOWED_HOSTS. Every redirect
+By default nothing on loopback, link-local, private or reserved networks is reachable (IPv6 forms that
+carry an IPv4 address are judged by that address); OPD servers on the city's intranet are allowed by
+name or CIDR range, optionally with a port, in TERBUKA_HARVEST_ALLOWED_HOSTS. Every redirect
 is checked again. The check resolves the name before connecting, so a DNS answer that changes in
 between (rebinding) is not caught here: put harvesting behind an egress firewall as well.
 """
@@ -20,6 +21,9 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import httpx
+
+from catalog.errors import Invalid
+from catalog.services.links import AllowList, check_link, public_address, url_port
 
 CHUNK = 1024 * 1024
 RETRY_STATUSES = {500, 502, 503, 504}
@@ -55,23 +59,6 @@ class Document:
     status: int = 200
 
 
-Network = ipaddress.IPv4Network | ipaddress.IPv6Network
-
-
-def parse_allowed(spec: str) -> tuple[set[str], list[Network]]:
-    """'intranet.pontianak.go.id, 10.20.0.0/16' → ({host names}, [networks])."""
-    names: set[str] = set()
-    networks: list[Network] = []
-    for item in (part.strip() for part in spec.split(",")):
-        if not item:
-            continue
-        try:
-            networks.append(ipaddress.ip_network(item, strict=False))
-        except ValueError:
-            names.add(item.lower())
-    return names, networks
-
-
 class SafeClient:
     def __init__(
         self,
@@ -84,7 +71,10 @@ class SafeClient:
         max_redirects: int = 5,
         per_host: int = 2,
     ) -> None:
-        self.allowed_names, self.allowed_networks = parse_allowed(allowed_hosts)
+        try:
+            self.allowed = AllowList.parse(allowed_hosts)
+        except ValueError as exc:
+            raise FetchError(f"TERBUKA_HARVEST_ALLOWED_HOSTS: {exc}") from exc
         self.max_bytes = max_bytes
         self.retries = retries
         self.backoff = backoff
@@ -98,25 +88,39 @@ class SafeClient:
         self.client.close()
 
     def check_url(self, url: str) -> None:
-        """Refuse non-HTTP schemes and hosts that resolve into a private range not allowed."""
+        """Refuse non-HTTP schemes and hosts that resolve into a non-public range not allowed (for its port)."""
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise BlockedAddress(f"{url}: only http and https URLs can be harvested")
         host = parts.hostname.lower()
-        if host in self.allowed_names:
+        try:
+            port = url_port(url)
+        except ValueError as exc:
+            raise BlockedAddress(f"{url}: {exc}") from exc
+        if self.allowed.allows_name(host, port):
             return
         try:
-            infos = socket.getaddrinfo(host, parts.port or (443 if parts.scheme == "https" else 80))
+            infos = socket.getaddrinfo(host, port)
         except socket.gaierror as exc:
             raise FetchError(f"{url}: cannot resolve {host}: {exc}") from exc
         for info in infos:
             address = ipaddress.ip_address(info[4][0])
-            if address.is_global or any(address in net for net in self.allowed_networks):
+            if public_address(address) or self.allowed.allows_address(address, port):
                 continue
             raise BlockedAddress(
                 f"{url}: {host} resolves to {address}, a non-public address; "
                 "allow it in TERBUKA_HARVEST_ALLOWED_HOSTS if it is an OPD server"
             )
+
+    def public_links(self, urls: list[str], warnings: list[str]) -> list[str]:
+        """The links a harvested item may keep (http(s) on a public host); each refused one becomes a warning."""
+        kept = []
+        for url in urls:
+            try:
+                kept.append(check_link(url))
+            except Invalid as exc:
+                warnings.append(f"{exc.message}; not kept as a link")
+        return kept
 
     def _send(self, url: str, *, stream: bool, headers: dict[str, str] | None = None) -> httpx.Response:
         """GET with the guard on every hop, retrying 5xx and connection failures with backoff."""

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 from importlib import import_module
 from importlib.metadata import entry_points
 from typing import Any, cast
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from huey import crontab
@@ -15,11 +16,15 @@ from sqlmodel import Session, col, select
 from catalog.errors import Conflict, Invalid, NotFound
 from catalog.models import HarvestItem, HarvestJob, HarvestSource, User, utcnow
 from catalog.services import activity
+from catalog.services.links import AllowList, literal_address, public_address, url_port
 from catalog.services.organizations import get_organization
 from catalog.settings import get_settings
 from harvesters.base import Harvester, HarvestRun
+from harvesters.datapackage import local_path
+from harvesters.http import FetchError
+from harvesters.processes import owner_gone, process_owner
 
-STALE_AFTER = timedelta(minutes=15)  # a running job without a heartbeat this long has lost its worker
+STALE_AFTER = timedelta(minutes=15)  # a running job of another host without a heartbeat this long has lost its worker
 MAX_ATTEMPTS = 3
 SCHEDULES = {"hourly": "0 * * * *", "daily": "0 2 * * *", "weekly": "0 2 * * 1", "monthly": "0 2 1 * *"}
 BUILT_IN = {
@@ -44,6 +49,42 @@ def harvester_class(kind: str) -> type[Harvester]:
     return found
 
 
+def check_source_url(kind: str, url: str) -> str:
+    """The address a source of this type will read, when it can be read: http(s) with a host (not a
+    non-public address unless TERBUKA_HARVEST_ALLOWED_HOSTS allows it) or, for a type that reads folders, a
+    file:// URL or absolute path under TERBUKA_HARVEST_LOCAL_ROOTS. Raises Invalid saying what is accepted."""
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+        port = url_port(url)
+        allowed = AllowList.parse(get_settings().harvest_allowed_hosts)
+    except ValueError as exc:
+        raise Invalid(f"source URL {url!r}: {exc}", code="invalid_source_url") from exc
+    reads_folders = harvester_class(kind).reads_local_paths
+    accepted = "an http(s) URL" + (", a file:// URL or an absolute path on this server" if reads_folders else "")
+    if parts.scheme in ("http", "https"):
+        host = (parts.hostname or "").lower().rstrip(".")
+        address = literal_address(host)
+        if not host:
+            raise Invalid(f"source URL {url!r} has no host; a {kind} source is {accepted}", code="invalid_source_url")
+        if allowed.allows_name(host, port) or (address is not None and allowed.allows_address(address, port)):
+            return url
+        if host in ("localhost", "localhost.") or (address is not None and not public_address(address)):
+            raise Invalid(
+                f"source URL {url!r}: {host} is not a public address; "
+                "allow it in TERBUKA_HARVEST_ALLOWED_HOSTS if it is an OPD server",
+                code="invalid_source_url",
+            )
+        return url
+    if not reads_folders or parts.scheme not in ("", "file") or not (parts.scheme or url.startswith("/")):
+        raise Invalid(f"source URL {url!r}: a {kind} source is {accepted}", code="invalid_source_url")
+    try:
+        local_path(url)
+    except FetchError as exc:
+        raise Invalid(str(exc), code="invalid_source_url") from exc
+    return url
+
+
 def add_source(
     session: Session,
     *,
@@ -61,6 +102,7 @@ def add_source(
         raise Invalid(
             f"unknown source type {type!r}; known: {', '.join(sorted(harvester_types()))}", code="unknown_source_type"
         )
+    url = check_source_url(type, url)
     if publish not in ("auto", "review") or on_removed not in ("flag", "withdraw"):
         raise Invalid("publish is auto or review; on_removed is flag or withdraw", code="invalid_source")
     if schedule:
@@ -111,22 +153,56 @@ def queue_run(session: Session, *, source_id: int, attempt: int = 1) -> HarvestJ
 
 
 def claim(session: Session, job: HarvestJob) -> bool:
-    """queued → running. False when another job of the same source is running: the partial unique index
-    on running jobs is the per-source lock, so it holds across workers on several machines."""
-    now = utcnow()
-    try:
-        result = session.execute(
-            update(HarvestJob)
-            .where(col(HarvestJob.id) == job.id, col(HarvestJob.status) == "queued")
-            .values(status="running", started=now, heartbeat=now)
-        )
-        claimed = cast(CursorResult[Any], result).rowcount
-        session.commit()
-    except IntegrityError:
-        session.rollback()
-        return False
-    session.refresh(job)
-    return bool(claimed)
+    """queued → running, owned by this process. False when another job of the same source is running: the
+    partial unique index on running jobs is the per-source lock, so it holds across workers on several
+    machines. A running job whose process is known to be gone is failed first, so its source is free at once."""
+    for _ in range(2):
+        now = utcnow()
+        try:
+            result = session.execute(
+                update(HarvestJob)
+                .where(col(HarvestJob.id) == job.id, col(HarvestJob.status) == "queued")
+                .values(status="running", started=now, heartbeat=now, owner=process_owner())
+            )
+            claimed = cast(CursorResult[Any], result).rowcount
+            session.commit()
+        except IntegrityError:
+            session.rollback()
+            if fail_abandoned(session, source_id=job.source_id):
+                continue
+            return False
+        session.refresh(job)
+        return bool(claimed)
+    return False
+
+
+def _abandoned(job: HarvestJob, now: datetime) -> str | None:
+    """Why a running job has lost its process, or None while it may still be running."""
+    if owner_gone(job.owner):
+        host, pid, *_ = (job.owner or "").split()
+        return f"its process ({pid} on {host}) ended without finishing the job"
+    last = job.heartbeat or job.started
+    if now - last >= STALE_AFTER:
+        return f"the worker stopped responding (last heartbeat {last:%Y-%m-%d %H:%M:%S} UTC)"
+    return None
+
+
+def fail_abandoned(session: Session, *, source_id: int | None = None, now: datetime | None = None) -> list[HarvestJob]:
+    """Fail the running jobs (of one source, or all) whose process is gone or silent; returns them."""
+    now = now or utcnow()
+    query = select(HarvestJob).where(HarvestJob.status == "running")
+    if source_id is not None:
+        query = query.where(HarvestJob.source_id == source_id)
+    failed = []
+    for job in session.exec(query).all():
+        reason = _abandoned(job, now)
+        if reason is None:
+            continue
+        job.status, job.finished, job.error = "failed", now, reason
+        session.add(job)
+        failed.append(job)
+    session.commit()
+    return failed
 
 
 def run_job(session: Session, *, job_id: int, progress: Callable[[int, int], None] | None = None) -> HarvestJob:
@@ -155,21 +231,13 @@ def run_source(session: Session, *, source_id: int, progress: Callable[[int, int
 
 
 def recover(session: Session, *, now: datetime | None = None) -> list[HarvestJob]:
-    """Jobs whose worker died: mark them failed and queue a retry, up to MAX_ATTEMPTS. Returns the retries."""
-    now = now or utcnow()
-    retries = []
-    stale = session.exec(select(HarvestJob).where(HarvestJob.status == "running")).all()
-    for job in stale:
-        last = job.heartbeat or job.started
-        if now - last < STALE_AFTER:
-            continue
-        job.status, job.finished = "failed", now
-        job.error = f"the worker stopped responding (last heartbeat {last:%Y-%m-%d %H:%M:%S} UTC)"
-        session.add(job)
-        session.commit()
-        if job.attempt < MAX_ATTEMPTS:
-            retries.append(queue_run(session, source_id=job.source_id, attempt=job.attempt + 1))
-    return retries
+    """Jobs whose process is gone or silent: mark them failed and queue a retry, up to MAX_ATTEMPTS. Returns
+    the retries."""
+    return [
+        queue_run(session, source_id=job.source_id, attempt=job.attempt + 1)
+        for job in fail_abandoned(session, now=now)
+        if job.attempt < MAX_ATTEMPTS
+    ]
 
 
 def schedule_check(schedule: str) -> Callable[[datetime], bool]:

@@ -23,6 +23,7 @@ from catalog.models import (
 from catalog.services import activity, search_index
 from catalog.services.datasets import get_dataset, is_staff_for, metadata_snapshot
 from catalog.services.files import IncomingFile, file_store, format_of, media_type_of, safe_name
+from catalog.services.links import check_link
 from catalog.services.validation import apply_outcome, check_schema_reference
 from catalog.settings import get_settings
 
@@ -192,6 +193,7 @@ def file_resource(
 
 
 def link_resource(release: Release, *, url: str, position: int) -> Resource:
+    url = check_link(url)
     name = safe_name(url.rstrip("/")) or url
     fmt = format_of(name)
     return Resource(

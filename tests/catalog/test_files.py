@@ -105,12 +105,12 @@ def test_remote_url_resources_redirect(catalogue: Catalogue, session: Session) -
     response = catalogue.client.post(
         "/api/v1/datasets/dinkes-puskesmas/releases",
         headers=catalogue.dinkes.headers,
-        data={"urls": ["http://127.0.0.1:9/dataset/puskesmas.csv"], "notes": "tautan"},
+        data={"urls": ["https://data.pontianak.go.id/dataset/puskesmas.csv"], "notes": "tautan"},
     )
     assert response.status_code == 201, response.text
     resource = response.json()["resources"][0]
     assert resource["name"] == "puskesmas.csv" and resource["sha256"] is None
     download = catalogue.client.get(resource["download_url"], headers=catalogue.dinkes.headers, follow_redirects=False)
     assert download.status_code == 307
-    assert download.headers["location"] == "http://127.0.0.1:9/dataset/puskesmas.csv"
+    assert download.headers["location"] == "https://data.pontianak.go.id/dataset/puskesmas.csv"
     assert session.get(Resource, resource["id"]) is not None

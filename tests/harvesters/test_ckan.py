@@ -83,6 +83,7 @@ def portal(monkeypatch: pytest.MonkeyPatch, database_url: str) -> Iterator[str]:
             resources=[
                 {"name": "Penduduk Semester I", "format": "CSV", "url": f"{url}/files/penduduk.csv"},
                 {"name": "Lampiran", "format": "PDF", "url": f"{url}/files/hilang.pdf"},
+                {"name": "Peta", "format": "PDF", "url": "https://peta.pontianak.invalid/peta.pdf"},
             ],
         ),
         package(
@@ -119,9 +120,11 @@ def test_harvest_import_then_nothing_then_one_change_then_a_vanished_item(portal
     assert sekolah.license_id == "notspecified"
     first = releases_of(session, "jumlah-penduduk")
     assert [r.state for r in first] == [ReleaseState.published]
-    assert {r.name for r in first[0].resources} == {"Penduduk Semester I.csv", "hilang.pdf"}
+    # what could not be downloaded is kept as a link, but only one to a public host
+    assert {r.name for r in first[0].resources} == {"Penduduk Semester I.csv", "peta.pdf"}
     item = session.exec(select(HarvestItem).where(HarvestItem.remote_id == "id-jumlah-penduduk")).one()
     assert item.errors[0]["stage"] == "fetch" and "HTTP 404" in item.errors[0]["message"]
+    assert any("hilang.pdf" in e["message"] and "not a public address" in e["message"] for e in item.errors)
 
     again = run_source(session, source_id=source.id or 0)
     assert again.counts["unchanged"] == 2 and again.counts["created"] == again.counts["updated"] == 0

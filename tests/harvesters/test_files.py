@@ -11,10 +11,12 @@ import openpyxl
 import pytest
 from sqlmodel import Session, select
 
+from catalog.errors import Invalid
 from catalog.models import Dataset, HarvestItem, HarvestJob, Organization, ReleaseState
 from catalog.services.files import file_store
+from catalog.settings import get_settings
 from harvesters.files import INFERRED, title_from
-from harvesters.sources import run_source
+from harvesters.sources import add_source, run_source
 from tests.harvesters.helpers import harvest, releases_of, serve_folder
 
 FIXTURE = Path(__file__).parent / "fixtures" / "files"
@@ -287,8 +289,15 @@ def test_files_linked_outside_the_folder_are_not_harvested(tmp_path: Path, organ
     assert [i.remote_id for i in session.exec(select(HarvestItem)).all()] == ["penduduk.csv"]
 
 
-def test_local_folders_outside_the_allowed_roots_are_refused(organization: str, session: Session) -> None:
-    _, job = _harvest(session, "/etc")
+def test_local_folders_outside_the_allowed_roots_are_refused(
+    drop: Path, organization: str, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with pytest.raises(Invalid, match="only under TERBUKA_HARVEST_LOCAL_ROOTS"):
+        _harvest(session, "/etc")
+    source = add_source(session, organization="disdukcapil", type="files", url=str(drop))
+    monkeypatch.setenv("TERBUKA_HARVEST_LOCAL_ROOTS", "/srv/opd")  # the roots changed after the source was added
+    get_settings.cache_clear()
+    job = run_source(session, source_id=source.id or 0)
     assert job.status == "failed"
     assert "only under TERBUKA_HARVEST_LOCAL_ROOTS" in (job.error or "")
     assert session.exec(select(Dataset)).all() == []
