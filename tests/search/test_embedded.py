@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from search import analysis, embedded
+from search import analysis
 from search.base import document_facets
+from search.embedded import EmbeddedBackend, batches, bm25, snapshot
 from tests.search.corpus import build_corpus
 from tests.search.test_relevance import NDCG_FLOOR, RECALL_FLOOR, measure
 
@@ -24,13 +25,13 @@ REQUESTS = [
 
 
 @pytest.fixture(scope="module")
-def backend(tmp_path_factory: pytest.TempPathFactory) -> embedded.EmbeddedBackend:
-    backend = embedded.EmbeddedBackend(tmp_path_factory.mktemp("embedded") / "search.db")
+def backend(tmp_path_factory: pytest.TempPathFactory) -> EmbeddedBackend:
+    backend = EmbeddedBackend(tmp_path_factory.mktemp("embedded") / "search.db")
     backend.reindex(build_corpus())
     return backend
 
 
-def test_facet_counts_are_those_of_the_results(backend: embedded.EmbeddedBackend) -> None:
+def test_facet_counts_are_those_of_the_results(backend: EmbeddedBackend) -> None:
     by_id = {doc["id"]: doc for doc in build_corpus()}
     for q, filters in REQUESTS:
         result = backend.query(q, filters=filters, per_page=1000)
@@ -41,13 +42,13 @@ def test_facet_counts_are_those_of_the_results(backend: embedded.EmbeddedBackend
         } == dict(counts)
 
 
-def test_scores_are_fts5_bm25(backend: embedded.EmbeddedBackend) -> None:
+def test_scores_are_fts5_bm25(backend: EmbeddedBackend) -> None:
     conn = backend._conn()
-    weights = ", ".join(str(w) for w in embedded.WEIGHTS)
+    weights = ", ".join(str(w) for w in bm25.WEIGHTS)
     for q in ("penduduk", "jumlah penduduk kecamatan", "dinkes puskesmas", "kesehatn", "apbd 2024"):
         groups, _ = backend._groups(conn, backend._snapshot(conn).generation, q)
         expression = " AND ".join(
-            "(" + " OR ".join(f'{embedded._KIND_FILTER[kind]} : "{term}"' for kind, term in group) + ")"
+            "(" + " OR ".join(f'{snapshot.KIND_FILTER[kind]} : "{term}"' for kind, term in group) + ")"
             for group in groups
         )
         expected = dict(conn.execute(f"SELECT rowid, -bm25(fts, {weights}) FROM fts WHERE fts MATCH ?", (expression,)))
@@ -58,15 +59,15 @@ def test_scores_are_fts5_bm25(backend: embedded.EmbeddedBackend) -> None:
         assert [hit.score for hit in hits] == sorted((hit.score for hit in hits), reverse=True)
 
 
-def test_candidate_ranking_keeps_relevance(backend: embedded.EmbeddedBackend, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(embedded, "CANDIDATES", 0)
+def test_candidate_ranking_keeps_relevance(backend: EmbeddedBackend, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bm25, "CANDIDATES", 0)
     ndcg, recall, _ = measure(backend)
     assert ndcg >= NDCG_FLOOR
     assert recall >= RECALL_FLOOR
 
 
 def test_writes_refresh_what_queries_keep(tmp_path: Path) -> None:
-    backend = embedded.EmbeddedBackend(tmp_path / "search.db")
+    backend = EmbeddedBackend(tmp_path / "search.db")
     corpus = build_corpus()
     backend.reindex(corpus)
     before = backend.query("penduduk").total
@@ -78,7 +79,7 @@ def test_writes_refresh_what_queries_keep(tmp_path: Path) -> None:
     assert backend.query("penduduk").total == before
 
 
-def test_only_the_last_word_typed_is_a_prefix(backend: embedded.EmbeddedBackend) -> None:
+def test_only_the_last_word_typed_is_a_prefix(backend: EmbeddedBackend) -> None:
     assert backend.query("puskes").total == backend.query("puskesmas").total > 0
     assert backend.query("puskes ").total == 0
     assert backend.query("puskes kunjungan").total == 0
@@ -88,8 +89,8 @@ def test_only_the_last_word_typed_is_a_prefix(backend: embedded.EmbeddedBackend)
 def test_an_index_with_facet_rows_is_migrated(tmp_path: Path) -> None:
     path = tmp_path / "search.db"
     corpus = build_corpus()[:40]
-    embedded.EmbeddedBackend(path).reindex(corpus)
-    expected = embedded.EmbeddedBackend(path).query("", filters={"year": "2024"}).facets
+    EmbeddedBackend(path).reindex(corpus)
+    expected = EmbeddedBackend(path).query("", filters={"year": "2024"}).facets
     conn = sqlite3.connect(path)
     conn.execute(
         "CREATE TABLE facets (n INTEGER NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL,"
@@ -103,20 +104,20 @@ def test_an_index_with_facet_rows_is_migrated(tmp_path: Path) -> None:
     conn.execute("DELETE FROM facet_bits")
     conn.commit()
     conn.close()
-    assert embedded.EmbeddedBackend(path).query("", filters={"year": "2024"}).facets == expected
+    assert EmbeddedBackend(path).query("", filters={"year": "2024"}).facets == expected
 
 
 def test_an_empty_index_answers(tmp_path: Path) -> None:
-    backend = embedded.EmbeddedBackend(tmp_path / "search.db")
+    backend = EmbeddedBackend(tmp_path / "search.db")
     assert backend.query("penduduk").total == backend.query("").total == 0
     backend.reindex([])
     assert backend.query("", sort="title").hits == []
 
 
 def test_sort_orders_walked_in_chunks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(embedded, "ORDER_CHUNK", 16)
+    monkeypatch.setattr(snapshot, "ORDER_CHUNK", 16)
     corpus = build_corpus()
-    backend = embedded.EmbeddedBackend(tmp_path / "search.db")
+    backend = EmbeddedBackend(tmp_path / "search.db")
     backend.reindex(corpus)
     expected = {
         "newest": [d["id"] for d in sorted(corpus, key=lambda d: d["published_at"], reverse=True)],
@@ -131,11 +132,11 @@ def test_sort_orders_walked_in_chunks(tmp_path: Path, monkeypatch: pytest.Monkey
 
 
 def test_a_reindex_analysed_in_other_processes_is_the_same_index(
-    backend: embedded.EmbeddedBackend, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    backend: EmbeddedBackend, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(embedded, "BATCH", 40)
-    monkeypatch.setattr(embedded, "PARALLEL_BATCHES", 2)
-    parallel = embedded.EmbeddedBackend(tmp_path / "parallel.db")
+    monkeypatch.setattr(batches, "BATCH", 40)
+    monkeypatch.setattr(batches, "PARALLEL_BATCHES", 2)
+    parallel = EmbeddedBackend(tmp_path / "parallel.db")
     parallel.reindex(build_corpus())
     for q, filters in [*REQUESTS, ("dinkes puskesmas", {}), ("jumlah pendudk pontianak timur", {})]:
         mine, theirs = parallel.query(q, filters=filters, per_page=50), backend.query(q, filters=filters, per_page=50)
