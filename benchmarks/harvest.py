@@ -19,15 +19,10 @@ from pathlib import Path
 if not __package__:
     sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
+from schemas.wilayah import kecamatan_names
+
 TARGETS = {"full": 60.0, "unchanged": 5.0, "changed": 10.0}
-KECAMATAN = [
-    "Pontianak Selatan",
-    "Pontianak Timur",
-    "Pontianak Barat",
-    "Pontianak Utara",
-    "Pontianak Kota",
-    "Pontianak Tenggara",
-]
+KECAMATAN = kecamatan_names()
 
 
 def csv_for(number: int, revision: int = 0) -> bytes:

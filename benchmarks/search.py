@@ -23,18 +23,12 @@ if not __package__:
     # search package; the repository root must come first instead.
     sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
+from schemas.wilayah import kecamatan_names
 from search.base import SearchBackend
 from search.embedded import EmbeddedBackend
 
 TARGETS = {"index_rate": 2000.0, "query_p95_ms": 15.0, "suggest_p95_ms": 5.0}
-KECAMATAN = [
-    "Pontianak Selatan",
-    "Pontianak Timur",
-    "Pontianak Barat",
-    "Pontianak Utara",
-    "Pontianak Kota",
-    "Pontianak Tenggara",
-]
+KECAMATAN = kecamatan_names()
 KELURAHAN = [
     "Benuamelayu Laut",
     "Benuamelayu Darat",

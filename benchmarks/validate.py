@@ -29,15 +29,9 @@ import openpyxl
 from schemas.fastpath.xlsx import validate_xlsx
 from schemas.sniff import frictionless_resource, sniff_dialect
 from schemas.validation import validate_file
+from schemas.wilayah import kecamatan_names
 
-KECAMATAN = [
-    "Pontianak Selatan",
-    "Pontianak Timur",
-    "Pontianak Barat",
-    "Pontianak Utara",
-    "Pontianak Kota",
-    "Pontianak Tenggara",
-]
+KECAMATAN = kecamatan_names()
 SCHEMA: dict[str, Any] = {
     "fields": [
         {"name": "id", "type": "integer", "constraints": {"unique": True}},

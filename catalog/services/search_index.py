@@ -17,20 +17,11 @@ from sqlmodel import Session, col, func, select
 from catalog.db import get_engine
 from catalog.models import Dataset, Release, ReleaseState, Resource, SearchOutbox, utcnow
 from catalog.settings import get_settings
+from schemas.wilayah import KOTA_PONTIANAK, children, regions
 from search import SearchBackend, get_backend
 
 log = logging.getLogger("terbuka.search")
 DOCUMENT_BATCH = 500  # datasets read per query when building search documents
-
-# Kemendagri code → kecamatan of Kota Pontianak, for the kecamatan facet.
-KECAMATAN = {
-    "61.71.01": "Pontianak Selatan",
-    "61.71.02": "Pontianak Timur",
-    "61.71.03": "Pontianak Barat",
-    "61.71.04": "Pontianak Utara",
-    "61.71.05": "Pontianak Kota",
-    "61.71.06": "Pontianak Tenggara",
-}
 
 
 @lru_cache
@@ -47,9 +38,12 @@ def enqueue(session: Session, *, dataset_ids: Iterable[int | None]) -> None:
 
 
 def kecamatan_of(codes: list[str]) -> list[str]:
-    names = {KECAMATAN[code[:8]] for code in codes if code[:8] in KECAMATAN}
-    if any(code in ("61", "61.71") for code in codes):
-        names.update(KECAMATAN.values())
+    """The kecamatan of Kota Pontianak a spatial coverage names: those of its codes, or all six for the
+    provinsi or the kota itself."""
+    kecamatan = {region.kemendagri: region.name for region in children(KOTA_PONTIANAK)}
+    names = {kecamatan[code[:8]] for code in codes if code[:8] in kecamatan}
+    if any(code in (regions()[KOTA_PONTIANAK].parent, KOTA_PONTIANAK) for code in codes):
+        names.update(kecamatan.values())
     return sorted(names)
 
 

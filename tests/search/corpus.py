@@ -10,14 +10,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-KECAMATAN = [
-    "Pontianak Selatan",
-    "Pontianak Timur",
-    "Pontianak Barat",
-    "Pontianak Utara",
-    "Pontianak Kota",
-    "Pontianak Tenggara",
-]
+from schemas.wilayah import kecamatan_names
+
+KECAMATAN = kecamatan_names()
 YEARS = [2020, 2021, 2022, 2023, 2024]
 
 # slug, name, abbreviation, themes, [(title template, description, tags, frequency)]
