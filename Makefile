@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install demo serve test test-sqlite test-postgres lint bench clean
+.PHONY: install demo serve test test-sqlite test-postgres lint bench messages clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,13 @@ lint: install
 bench: install
 	$(BIN)/python benchmarks/validate.py
 	$(BIN)/python benchmarks/search.py
+
+# The portal's messages: extract from templates and code, merge into both catalogues (then translate).
+messages: install
+	mkdir -p var
+	$(BIN)/pybabel extract -F catalog/web/i18n/babel.cfg -k _ -k ngettext:1,2 --no-location --sort-output \
+		-o var/messages.pot .
+	$(BIN)/pybabel update -i var/messages.pot -d catalog/web/i18n --no-fuzzy-matching --ignore-obsolete
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,7 +1,6 @@
 """The composition root: builds the FastAPI application."""
 
 from fastapi import APIRouter, FastAPI
-from fastapi.responses import HTMLResponse
 
 from catalog.api.errors import install_error_handlers
 from catalog.api.headers import SecurityHeaders
@@ -9,6 +8,7 @@ from catalog.api.limits import BodySizeLimit
 from catalog.api.ratelimit import RateLimit
 from catalog.api.v1 import datasets, meta, organizations, releases, schemas, search, users
 from catalog.settings import get_settings
+from catalog.web import install_portal
 from harvesters import api as harvest_api
 
 DESCRIPTION = """Terbuka: the open-data catalogue of Kota Pontianak (Satu Data Indonesia).
@@ -32,14 +32,7 @@ def create_app() -> FastAPI:
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.get("/", include_in_schema=False, response_class=HTMLResponse)
-    def home() -> str:
-        return (
-            "<!doctype html><html lang='id'><meta charset='utf-8'><title>Terbuka</title>"
-            "<h1>Terbuka — Satu Data Kota Pontianak</h1>"
-            "<p><a href='/api/v1/datasets'>Dataset (API)</a> · <a href='/docs'>Dokumentasi API</a></p></html>"
-        )
-
+    install_portal(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes)
     app.add_middleware(
         RateLimit, per_minute=settings.rate_limit_per_minute, writes_per_minute=settings.rate_limit_writes_per_minute
