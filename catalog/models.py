@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, field_validator
-from sqlalchemy import JSON, Column, DateTime, Index, Text, TypeDecorator, UniqueConstraint, text
+from sqlalchemy import JSON, Column, DateTime, Index, Integer, Text, TypeDecorator, UniqueConstraint, text
 from sqlalchemy.engine import Dialect
 from sqlmodel import Field, Relationship, SQLModel
 
@@ -257,13 +257,20 @@ class DatasetPublic(DatasetMetadata):
 # --- releases and resources ---------------------------------------------------------------------
 
 
+# Every change of a release row checks and bumps this: of two requests moving the same release at once
+# (two walidata approving, on two servers), the second finds the row changed and is refused (409).
+RELEASE_VERSION = Column("version", Integer, nullable=False, server_default="1")
+
+
 class Release(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("dataset_id", "number"),)
+    __mapper_args__ = {"version_id_col": RELEASE_VERSION}
 
     id: int | None = Field(default=None, primary_key=True)
     dataset_id: int = Field(foreign_key="dataset.id", index=True)
     number: int
     state: ReleaseState = Field(default=ReleaseState.draft, index=True)
+    version: int = Field(default=1, sa_column=RELEASE_VERSION)
     notes: str = Field(default="", sa_type=Text)
     metadata_snapshot: dict[str, Any] = _json(dict)
     created_by_id: int | None = Field(default=None, foreign_key="user.id")

@@ -7,6 +7,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from catalog.errors import CatalogError
@@ -71,6 +72,12 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _bad_value(_request: Request, _exc: DataError) -> JSONResponse:
         # The database refused a value the route could not bound (a NUL byte, an out-of-range number).
         return JSONResponse(error_body("invalid_value", "a value in the request is not acceptable"), status_code=422)
+
+    @app.exception_handler(StaleDataError)
+    async def _concurrent_change(_request: Request, _exc: StaleDataError) -> JSONResponse:
+        # Another request changed the same release between this one's read and its write.
+        message = "the release was changed by another request at the same moment; reload it and try again"
+        return JSONResponse(error_body("concurrent_change", message), status_code=409)
 
     @app.exception_handler(OperationalError)
     @app.exception_handler(PoolTimeout)
