@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from search import meili
+import pytest
+
+from search import analysis, meili
+from search.base import FACET_FIELDS, FilterValue, SearchError
 
 
 class FakeIndex:
@@ -47,3 +50,60 @@ def test_highlights_are_escaped_around_the_marks() -> None:
         "description": "…a &amp; b <mark>sampah</mark>",
     }
     assert result.facets == {"year": {"2024": 1}}
+
+
+class NoIndex:
+    """Fails any call: the requests below must be refused before Meilisearch is asked."""
+
+    def __getattr__(self, name: str) -> Any:
+        raise AssertionError(f"Meilisearch was asked: {name}")
+
+
+def test_settings_cover_the_contract() -> None:
+    settings = meili.index_settings()
+    assert set(FACET_FIELDS.values()) <= set(settings["filterableAttributes"])
+    assert {field for sort in meili._SORT.values() for field, _ in (s.split(":") for s in sort)} <= set(
+        settings["sortableAttributes"]
+    )
+    assert set(settings["displayedAttributes"]) >= {"id", "slug", "title", "description", "organization"}
+    synonyms = settings["synonyms"]
+    assert all(word in synonyms[other] for word, others in synonyms.items() for other in others)
+    assert settings["typoTolerance"]["minWordSizeForTypos"]["oneTypo"] == analysis.MIN_TYPO_LENGTH
+
+
+def test_filters_and_sorts_become_meilisearch_parameters() -> None:
+    backend = meili.MeiliBackend("http://127.0.0.1:1", None, index_uid="unit")
+    fake = FakeIndex({"hits": [], "totalHits": 0, "facetDistribution": {}})
+    backend.idx = fake  # type: ignore[assignment]
+    filters: dict[str, FilterValue] = {"year": "2024", "kecamatan": ["Pontianak Kota", "Pontianak Timur"]}
+    result = backend.query("", filters={**filters, "is_priority": True}, page=2, per_page=5)
+    assert fake.params["filter"] == [
+        ["years = 2024"],
+        ['kecamatan = "Pontianak Kota"', 'kecamatan = "Pontianak Timur"'],
+        ["is_priority = true"],
+    ]
+    assert fake.params["sort"] == ["published_at:desc"]  # an empty query lists the newest first, as embedded
+    assert (fake.params["page"], fake.params["hitsPerPage"]) == (2, 5)
+    assert result.total == 0 and (result.page, result.per_page) == (2, 5)
+    backend.query("sampah", sort="relevance")
+    assert "sort" not in fake.params
+    backend.query("sampah", sort="title")
+    assert fake.params["sort"] == ["title_key:asc"]
+
+
+def test_bad_requests_are_refused_before_meilisearch_is_asked() -> None:
+    backend = meili.MeiliBackend("http://127.0.0.1:1", None, index_uid="unit")
+    backend.idx = NoIndex()  # type: ignore[assignment]
+    with pytest.raises(SearchError, match="unknown filter"):
+        backend.query("x", filters={"colour": "red"})
+    with pytest.raises(SearchError, match="unknown sort"):
+        backend.query("x", sort="random")  # type: ignore[arg-type]
+    with pytest.raises(SearchError):
+        backend.query("x", per_page=0)
+    assert backend.suggest("  ") == []
+
+
+def test_documents_carry_stems_and_a_title_key() -> None:
+    document = meili.meili_document({"id": 7, "title": "Kependudukan Kota", "description": "Data pendidikan"})
+    assert document["id"] == "7" and document["title_key"] == analysis.fold("Kependudukan Kota")
+    assert {"penduduk", "didik"} <= set(document["stems"].split())
