@@ -7,10 +7,11 @@ from rich.console import Console
 from rich.table import Table
 
 from catalog import cli_ops
-from catalog.db import get_engine, session_scope
 from catalog.errors import CatalogError
-from catalog.models import Role
-from catalog.settings import get_settings
+from catalog.roles import Role
+
+# Commands import what they use when they run: `terbuka --help` and `terbuka validate` load neither
+# the catalogue nor the harvesters (tests/catalog/test_cli_startup.py checks it).
 
 app = typer.Typer(help="Terbuka: the open-data catalogue of Kota Pontianak.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -29,8 +30,10 @@ def fail(exc: CatalogError) -> typer.Exit:
 
 
 def upgrade_database() -> None:
+    from catalog.db import session_scope
     from catalog.migrate import upgrade
     from catalog.services.reference import ensure_reference_data
+    from catalog.settings import get_settings
 
     upgrade(get_settings().database_url)
     with session_scope() as session:
@@ -40,6 +43,8 @@ def upgrade_database() -> None:
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply the migrations and load the reference data (licenses, themes)."""
+    from catalog.db import get_engine
+
     upgrade_database()
     console.print(f"database is up to date: {get_engine().url.render_as_string(hide_password=True)}")
 
@@ -54,6 +59,7 @@ def user_add(
     password: Annotated[str | None, typer.Option(help="for the web portal; omit for API-only accounts")] = None,
 ) -> None:
     """Create an account."""
+    from catalog.db import session_scope
     from catalog.services.users import create_user
 
     try:
@@ -77,6 +83,7 @@ def user_list() -> None:
     """List the accounts."""
     from sqlmodel import select
 
+    from catalog.db import session_scope
     from catalog.models import User
 
     table = Table("username", "role", "organization", "active")
@@ -90,6 +97,7 @@ def user_list() -> None:
 @token_app.command("create")
 def token_create(username: str, name: Annotated[str, typer.Option(help="what the token is for")] = "") -> None:
     """Create an API token for USER and print it once: it is stored only as a hash."""
+    from catalog.db import session_scope
     from catalog.services.users import create_token, get_user
 
     try:
@@ -109,6 +117,7 @@ def search_reindex() -> None:
     """Rebuild the search index from the catalogue (published datasets only)."""
     from rich.progress import Progress
 
+    from catalog.db import session_scope
     from catalog.services.search_index import reindex
 
     with session_scope() as session, Progress(console=errors, transient=True) as bar:
@@ -153,6 +162,7 @@ def worker(
 @app.command()
 def demo() -> None:
     """Load the Kota Pontianak demo catalogue (idempotent)."""
+    from catalog.db import session_scope
     from catalog.demo import load_demo
 
     upgrade_database()

@@ -10,6 +10,8 @@ from sqlalchemy import JSON, Column, DateTime, Index, Integer, Text, TypeDecorat
 from sqlalchemy.engine import Dialect
 from sqlmodel import Field, Relationship, SQLModel
 
+from catalog.roles import Role as Role  # the tables module still offers it
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -39,13 +41,6 @@ def _timestamp(**kwargs: Any) -> Any:
 
 def _json(default: Any) -> Any:
     return Field(default_factory=default, sa_column=Column(JSON, nullable=False))
-
-
-class Role(enum.StrEnum):
-    produsen = "produsen"
-    walidata = "walidata"
-    pembina = "pembina"
-    admin = "admin"
 
 
 class UpdateFrequency(enum.StrEnum):

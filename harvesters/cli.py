@@ -1,16 +1,19 @@
 """`terbuka source …` and `terbuka harvest …`."""
 
-from typing import Annotated
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import Progress
 from rich.table import Table
 
-from catalog.db import session_scope
 from catalog.errors import CatalogError
-from catalog.models import HarvestJob
-from harvesters import sources
+
+if TYPE_CHECKING:
+    from catalog.models import HarvestJob
+
+# Commands import the catalogue and the harvesters when they run, so `terbuka --help` stays quick.
 
 source_app = typer.Typer(help="Harvest sources: where OPDs already publish their data.", no_args_is_help=True)
 harvest_app = typer.Typer(help="Harvest jobs.", no_args_is_help=True)
@@ -36,6 +39,9 @@ def source_add(
     ] = None,
 ) -> None:
     """Register a source and print its id."""
+    from catalog.db import session_scope
+    from harvesters import sources
+
     pairs = [item.partition("=") for item in filter or []]
     if any(not key or not sep for key, sep, _ in pairs):
         errors.print("[red]error[/red]: --filter takes KEY=VALUE")
@@ -62,6 +68,9 @@ def source_add(
 @source_app.command("list")
 def source_list() -> None:
     """List the harvest sources."""
+    from catalog.db import session_scope
+    from harvesters import sources
+
     table = Table("id", "organization", "type", "url", "publish", "on removed", "schedule")
     with session_scope() as session:
         for source in sources.list_sources(session):
@@ -97,6 +106,11 @@ def harvest_run(
     ] = False,
 ) -> None:
     """Queue a harvest for the worker (prints the job id), or with --wait run it here; item errors are recorded."""
+    from rich.progress import Progress
+
+    from catalog.db import session_scope
+    from harvesters import sources
+
     try:
         with session_scope() as session:
             if not wait:
@@ -129,6 +143,10 @@ def harvest_status(
     job: Annotated[int | None, typer.Argument(help="a job id; the latest jobs if omitted")] = None,
 ) -> None:
     """Show harvest jobs and their counts."""
+    from catalog.db import session_scope
+    from catalog.models import HarvestJob
+    from harvesters import sources
+
     with session_scope() as session:
         jobs = [session.get(HarvestJob, job)] if job else sources.list_jobs(session)
         found = [j for j in jobs if j is not None]
