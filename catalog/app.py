@@ -7,6 +7,7 @@ from catalog.api.headers import SecurityHeaders
 from catalog.api.limits import BodySizeLimit
 from catalog.api.ratelimit import RateLimit
 from catalog.api.v1 import datasets, meta, organizations, releases, schemas, search, users
+from catalog.services.files import file_store
 from catalog.settings import get_settings
 from catalog.web import install_portal
 from harvesters import api as harvest_api
@@ -20,6 +21,7 @@ Reading is open to everyone. Writing needs an API token: `Authorization: Bearer 
 
 def create_app() -> FastAPI:
     settings = get_settings()
+    file_store().claim_scratch()
     app = FastAPI(title="Terbuka API", version="1", description=DESCRIPTION)
     install_error_handlers(app)
     v1 = APIRouter(prefix="/api/v1")

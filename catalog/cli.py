@@ -144,9 +144,11 @@ def worker(
     import threading
 
     from catalog import worker as background
+    from catalog.services.files import file_store
     from harvesters.tasks import huey
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    file_store().claim_scratch()
     stop = threading.Event()
     outbox = threading.Thread(
         target=background.run, kwargs={"poll_seconds": poll, "should_stop": stop.is_set}, daemon=True

@@ -3,6 +3,7 @@
 import hashlib
 import os
 import shutil
+import socket
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -21,11 +22,54 @@ class StoredFile:
     path: Path
 
 
+HOST = socket.gethostname()
+
+
+def scratch_name(pid: int | None = None) -> str:
+    return f"{HOST}-{os.getpid() if pid is None else pid}"
+
+
+def owner_is_gone(folder: Path) -> bool:
+    """Whether ``folder`` is the scratch folder of a process of this host that no longer runs."""
+    host, _, pid = folder.name.rpartition("-")
+    if host != HOST or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, under another user
+        return False
+    return False
+
+
 class FileStore:
+    """Stored files under ``root/files``; each process writes its temporary files under its own
+    ``root/tmp/HOST-PID`` (on the same disk, so a finished file is renamed into place), which the next
+    process to start sweeps once its owner is gone: a crash leaves no temporary file for long."""
+
     def __init__(self, root: Path) -> None:
         self.root = root
         self.files = root / "files"
-        self.tmp = root / "tmp"
+        self.scratch_root = root / "tmp"
+
+    @property
+    def tmp(self) -> Path:
+        return self.scratch_root / scratch_name()
+
+    def claim_scratch(self) -> Path:
+        """Make this process's scratch folder its temporary folder (TMPDIR, for the processes it starts too)
+        and remove the scratch folders of processes that are gone."""
+        self.sweep_scratch()
+        self.tmp.mkdir(parents=True, exist_ok=True)
+        os.environ["TMPDIR"] = tempfile.tempdir = str(self.tmp)
+        return self.tmp
+
+    def sweep_scratch(self) -> list[Path]:
+        swept = [d for d in self.scratch_root.glob("*-*") if d.is_dir() and owner_is_gone(d)]
+        for folder in swept:
+            shutil.rmtree(folder, ignore_errors=True)
+        return swept
 
     def path_for(self, sha256: str) -> Path:
         if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):

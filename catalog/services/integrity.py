@@ -9,6 +9,7 @@ A missing or altered file is never "repaired": it is reported for a restore from
 """
 
 import hashlib
+import shutil
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from sqlmodel import Session, col, func, select
 from catalog.models import Dataset, Release, ReleaseState, Resource, SearchOutbox
 from catalog.services import search_index
 from catalog.services.files import TABULAR_FORMATS, file_store
+from catalog.storage import owner_is_gone
 
 GRACE_SECONDS = 3600  # an unreferenced file younger than this may belong to an upload still in progress
 Progress = Callable[[int, int], None]
@@ -98,10 +100,12 @@ def examine(session: Session, *, verify_hashes: bool = True, progress: Progress 
         if path.name not in referenced and _older_than_grace(path):
             message = f"{path.stat().st_size:,} bytes referenced by nothing"
             result.findings.append(Finding("orphan_file", str(path), message, True))
-    if store.tmp.is_dir():
-        for path in store.tmp.iterdir():
-            if _older_than_grace(path):
-                result.findings.append(Finding("leftover_upload", str(path), "an interrupted upload or harvest", True))
+    for path in store.scratch_root.glob("*") if store.scratch_root.is_dir() else []:
+        if path.is_dir() and owner_is_gone(path):
+            message = "temporary files of a process that is gone (an interrupted upload, validation or harvest)"
+            result.findings.append(Finding("leftover_upload", str(path), message, True))
+        elif path.is_file() and _older_than_grace(path):
+            result.findings.append(Finding("leftover_upload", str(path), "an interrupted upload or harvest", True))
     pending = session.exec(select(func.count()).where(col(SearchOutbox.processed).is_(None))).one()
     if pending:
         result.findings.append(Finding("outbox_pending", "search", f"{pending} index changes not applied", True))
@@ -133,7 +137,8 @@ def repair(session: Session, found: Examination) -> Examination:
         if not finding.repairable:
             continue
         if finding.check in ("orphan_file", "leftover_upload"):
-            Path(finding.subject).unlink(missing_ok=True)
+            path = Path(finding.subject)
+            shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)
         elif finding.check == "outbox_pending":
             while search_index.apply_outbox(session):
                 pass
