@@ -72,6 +72,7 @@ def _history(session: Session, slug: str) -> dict[str, Any]:
                     "reviewed_at",
                     "published_at",
                     "metadata_snapshot",
+                    "version",  # the row's change counter: how many flushes wrote it, not what it says
                 }
             ),
             dataset,
