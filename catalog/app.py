@@ -2,6 +2,7 @@
 
 from fastapi import APIRouter, FastAPI
 
+from catalog.api.datastore import routes as datastore_routes
 from catalog.api.errors import install_error_handlers
 from catalog.api.headers import SecurityHeaders
 from catalog.api.limits import BodySizeLimit
@@ -28,6 +29,7 @@ def create_app() -> FastAPI:
     for module in (organizations, datasets, releases, schemas, search, users, meta):
         v1.include_router(module.router)
     v1.include_router(harvest_api.router)
+    v1.include_router(datastore_routes.router)
     app.include_router(v1)
 
     @app.get("/healthz", include_in_schema=False)

@@ -196,6 +196,7 @@ def serve(
 
 def _register_plugins() -> None:
     """The composition root: commands that live in the other packages."""
+    from catalog.datastore.cli import datastore_app
     from harvesters.cli import harvest_app, source_app
     from schemas.cli import validate
 
@@ -205,6 +206,7 @@ def _register_plugins() -> None:
     app.command("restore")(cli_ops.restore)
     app.add_typer(source_app, name="source")
     app.add_typer(harvest_app, name="harvest")
+    app.add_typer(datastore_app, name="datastore")
 
 
 _register_plugins()

@@ -378,6 +378,26 @@ class SearchOutbox(SQLModel, table=True):
     processed: datetime | None = _timestamp(default=None, nullable=True)
 
 
+# --- datastore ----------------------------------------------------------------------------------
+
+
+class DatastoreTable(SQLModel, table=True):
+    """A tabular resource loaded into the datastore: pending → loading → ready | failed | skipped."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    resource_id: int = Field(foreign_key="resource.id", unique=True, index=True)
+    release_id: int = Field(foreign_key="release.id", index=True)
+    dataset_id: int = Field(foreign_key="dataset.id", index=True)
+    status: str = Field(default="loading", max_length=20)
+    source_sha256: str | None = Field(default=None, max_length=64)
+    rows: int | None = None
+    fields: list[dict[str, Any]] = _json(list)
+    progress: float = 0.0
+    error: str | None = Field(default=None, sa_type=Text)
+    started: datetime = _timestamp(default_factory=utcnow)
+    finished: datetime | None = _timestamp(default=None, nullable=True)
+
+
 # --- harvesting ---------------------------------------------------------------------------------
 
 

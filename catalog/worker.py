@@ -1,4 +1,5 @@
-"""The background worker's catalogue duties: keep the search index in step with the outbox."""
+"""The background worker's catalogue duties: keep the search index in step with the outbox, and load
+published data into the datastore (and take withdrawn data out of it)."""
 
 import logging
 import time
@@ -6,7 +7,8 @@ from collections.abc import Callable
 
 from sqlmodel import Session
 
-from catalog.db import get_engine
+from catalog.datastore.ingest import drop_withdrawn, ingest_pending
+from catalog.db import get_engine, session_scope
 from catalog.services.search_index import apply_outbox
 
 log = logging.getLogger("terbuka.worker")
@@ -21,6 +23,14 @@ def drain_outbox() -> int:
     return total
 
 
+def sync_datastore() -> int:
+    """Load every newly published tabular resource and drop withdrawn ones; returns how many were loaded."""
+    loaded = ingest_pending()
+    with session_scope() as session:
+        drop_withdrawn(session)
+    return loaded
+
+
 def run(*, poll_seconds: float = 2.0, should_stop: Callable[[], bool] = lambda: False) -> None:
     """Poll the outbox until stopped; a failing index is retried on the next round, nothing is lost."""
     while not should_stop():
@@ -30,4 +40,10 @@ def run(*, poll_seconds: float = 2.0, should_stop: Callable[[], bool] = lambda: 
                 log.info("search index: %d datasets synced", synced)
         except Exception:
             log.exception("search index sync failed; retrying in %.0f s", poll_seconds)
+        try:
+            loaded = sync_datastore()
+            if loaded:
+                log.info("datastore: %d tables loaded", loaded)
+        except Exception:
+            log.exception("datastore sync failed; retrying in %.0f s", poll_seconds)
         time.sleep(poll_seconds)

@@ -1,0 +1,1 @@
+"""The datastore's HTTP routes: table queries, exports and read-only SQL."""

@@ -1,0 +1,175 @@
+"""Loading published releases into the datastore: what the worker runs after publication.
+
+Idempotent: a resource is loaded once (its ``DatastoreTable`` row, unique per resource, is the claim,
+so two workers never load the same file), a resource already loaded from the same stored file is not
+loaded again, and a failure is recorded rather than retried in a loop (``terbuka datastore load
+--resource N`` loads it again). Only tabular resources that passed validation are loaded; the others
+get a ``skipped`` row saying why. Data of withdrawn releases is deleted from the datastore.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from catalog.datastore.engine import parquet_path
+from catalog.datastore.load import load_table
+from catalog.datastore.tables import READY
+from catalog.db import session_scope
+from catalog.models import DatastoreTable, Release, ReleaseState, Resource, utcnow
+from catalog.services.files import TABULAR_FORMATS, file_store
+
+log = logging.getLogger("terbuka.datastore")
+LOADABLE_FORMATS = {"CSV", "TSV", "XLSX"}
+WITHDRAWN = "withdrawn"
+Progress = Callable[[int, float], None]
+
+
+def pending_resources(session: Session) -> list[Resource]:
+    """Stored tabular resources of published releases that have no datastore row yet."""
+    loaded = select(DatastoreTable.resource_id)
+    query = (
+        select(Resource)
+        .join(Release, col(Release.id) == Resource.release_id)
+        .where(
+            Release.state == ReleaseState.published,
+            col(Resource.sha256).is_not(None),
+            col(Resource.format).in_(sorted(TABULAR_FORMATS)),
+            col(Resource.id).not_in(loaded),
+        )
+        .order_by(col(Resource.id))
+    )
+    return list(session.exec(query).all())
+
+
+def _skip_reason(resource: Resource) -> str | None:
+    if resource.format not in LOADABLE_FORMATS:
+        return f"{resource.format} files are not loaded into the datastore"
+    if resource.validation_valid is not True:
+        return "the file did not pass validation"
+    return None
+
+
+def claim(session: Session, resource: Resource) -> DatastoreTable | None:
+    """The resource's datastore row, new (``loading``, or ``skipped`` with its reason); None if another
+    worker claimed it first. Flushes only."""
+    reason = _skip_reason(resource)
+    table = DatastoreTable(
+        resource_id=resource.id or 0,
+        release_id=resource.release_id,
+        dataset_id=resource.release.dataset_id,
+        status="skipped" if reason else "loading",
+        source_sha256=resource.sha256,
+        error=reason,
+    )
+    try:
+        with session.begin_nested():
+            session.add(table)
+    except IntegrityError:
+        return None
+    return table
+
+
+def load(session: Session, table: DatastoreTable, *, progress: Callable[[float], None] | None = None) -> None:
+    """Load a claimed resource's file into its Parquet table and record the outcome (flushes only)."""
+    resource = session.get(Resource, table.resource_id)
+    if resource is None or resource.sha256 is None:
+        table.status, table.error = "failed", "the resource or its stored file is gone"
+        session.add(table)
+        session.flush()
+        return
+    try:
+        loaded = load_table(
+            file_store().open(resource.sha256),
+            parquet_path(table.resource_id),
+            format=resource.format,
+            schema_ref=resource.table_schema or resource.schema_ref,
+            progress=progress,
+        )
+    except Exception as exc:  # a file the datastore cannot type is recorded, never fatal to the worker
+        log.exception("datastore: resource %d failed to load", table.resource_id)
+        table.status, table.error = "failed", f"{type(exc).__name__}: {exc}"[:2000]
+    else:
+        table.status, table.error = READY, None
+        table.rows, table.fields = loaded.rows, [c.describe() for c in loaded.columns]
+        table.source_sha256, table.progress = resource.sha256, 1.0
+    table.finished = utcnow()
+    session.add(table)
+    session.flush()
+
+
+def _record_progress(table_id: int) -> Callable[[float], None]:
+    """Progress written in a transaction of its own, so that the API shows it while the load runs."""
+
+    def record(done: float) -> None:
+        with session_scope() as session:
+            row = session.get(DatastoreTable, table_id)
+            if row is not None:
+                row.progress = done
+                session.add(row)
+
+    return record
+
+
+def load_resource(resource_id: int, *, force: bool = False) -> DatastoreTable | None:
+    """Load one resource now (the CLI, the worker); with ``force`` again even when loaded. Commits."""
+    with session_scope() as session:
+        resource = session.get(Resource, resource_id)
+        if resource is None:
+            return None
+        existing = session.exec(select(DatastoreTable).where(DatastoreTable.resource_id == resource_id)).first()
+        if existing is not None and not force:
+            return existing
+        if existing is not None:
+            session.delete(existing)
+            session.flush()
+        table = claim(session, resource)
+    if table is None or table.status != "loading":
+        return table
+    with session_scope() as session:
+        claimed = session.get(DatastoreTable, table.id)
+        assert claimed is not None
+        load(session, claimed, progress=_record_progress(claimed.id or 0))
+        return claimed
+
+
+def ingest_pending(*, progress: Progress | None = None) -> int:
+    """Load every published resource not loaded yet, one transaction each; returns how many were loaded."""
+    with session_scope() as session:
+        claimed = [table for r in pending_resources(session) if (table := claim(session, r)) is not None]
+    loaded = 0
+    for table in claimed:
+        if table.status != "loading":
+            continue
+        table_id = table.id or 0
+        record = _record_progress(table_id)
+
+        def report(done: float, table_id: int = table_id, record: Callable[[float], None] = record) -> None:
+            record(done)
+            if progress:
+                progress(table_id, done)
+
+        with session_scope() as session:
+            row = session.get(DatastoreTable, table_id)
+            assert row is not None
+            load(session, row, progress=report)
+            loaded += row.status == READY
+    return loaded
+
+
+def drop_withdrawn(session: Session) -> int:
+    """Delete the Parquet files of withdrawn releases (queries refuse them already). Flushes only."""
+    rows = session.exec(
+        select(DatastoreTable)
+        .join(Release, col(Release.id) == DatastoreTable.release_id)
+        .where(Release.state == ReleaseState.withdrawn, DatastoreTable.status == READY)
+    ).all()
+    for table in rows:
+        parquet_path(table.resource_id).unlink(missing_ok=True)
+        table.status = WITHDRAWN
+        session.add(table)
+    session.flush()
+    return len(rows)
