@@ -121,6 +121,18 @@ def _boolean(value: Any) -> bool:
     raise ValueError(value)
 
 
+def text_value(value: Any) -> str:
+    """Request text as DuckDB takes it: UTF-8 without NUL characters."""
+    text = str(value)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise BadQuery("a value is not valid UTF-8 text") from exc
+    if "\x00" in text:
+        raise BadQuery("a value holds a NUL character")
+    return text
+
+
 CONVERTERS: dict[str, Callable[[Any], Any]] = {
     "BIGINT": lambda v: int(v) if not isinstance(v, (bool, float)) else int(str(v)),
     "INTEGER": lambda v: int(v) if not isinstance(v, (bool, float)) else int(str(v)),
@@ -129,7 +141,7 @@ CONVERTERS: dict[str, Callable[[Any], Any]] = {
     "DATE": lambda v: date.fromisoformat(str(v)),
     "TIMESTAMP": lambda v: datetime.fromisoformat(str(v)),
     "TIME": lambda v: time.fromisoformat(str(v)),
-    "VARCHAR": str,
+    "VARCHAR": text_value,
 }
 
 
@@ -204,7 +216,7 @@ class _Builder:
                 raise BadQuery("this table has no text field to search with q")
             pairs = [(c, q) for c in text_columns]
         conditions = []
-        words = {w.lower() for _, text in pairs for w in text.split()}
+        words = {text_value(w).lower() for _, text in pairs for w in text.split()}
         for word in sorted(words):
             found = [
                 f"contains(lower(CAST({quote_identifier(c.name)} AS VARCHAR)), {self.param(word)})"

@@ -67,6 +67,12 @@ def _parse(sql: str) -> tuple[str, dict[str, Any]]:
     """The one SELECT statement of ``sql`` (without its semicolon) and its syntax tree, or 400."""
     if len(sql) > MAX_SQL_CHARS:
         raise SqlRefused(f"the query is longer than {MAX_SQL_CHARS:,} characters", code="sql_too_long")
+    if "\x00" in sql:
+        raise SqlRefused("the query holds a NUL character", code="sql_syntax_error")
+    try:
+        sql.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise SqlRefused("the query is not valid UTF-8 text", code="sql_syntax_error") from exc
     try:
         statements = duckdb.extract_statements(sql)
     except duckdb.Error as exc:

@@ -125,3 +125,15 @@ def test_unpublished_and_withdrawn_tables_are_not_in_sql(published: Published) -
     response = sql(published, f'SELECT * FROM "{published.resource_id}"')
     assert response.status_code == 400 and response.json()["error"]["code"] == "sql_unknown_table"
     assert sql(published, f'SELECT * FROM "{SLUG}"').status_code == 400
+
+
+def test_text_no_database_can_take_is_a_400(published: Published) -> None:
+    client = published.catalogue.client
+    for escaped in ("\\u0000", "\\ud800"):  # JSON escapes: the client sends them as they are
+        body = '{"sql": "SELECT \'' + escaped + "'\"}"
+        response = client.post("/api/v1/datastore/sql", content=body, headers={"content-type": "application/json"})
+        assert response.status_code == 400 and response.json()["error"]["code"] == "sql_syntax_error"
+    for filters in ('{"kecamatan": "\\ud800"}', '{"kecamatan": "\\u0000"}'):
+        response = published.get(f"/api/v1/datastore/{published.resource_id}", filters=filters)
+        assert response.status_code == 400, response.text
+    still_answering(published)
