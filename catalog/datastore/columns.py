@@ -98,47 +98,56 @@ def _python_value(plan: FieldPlan, sql_type: str, cell: str) -> Any:
     return str(value)
 
 
-def typed_select(con: duckdb.DuckDBPyConnection, schema: frictionless.Schema, raw: str) -> tuple[str, list[Column]]:
-    """A SELECT over the table ``raw`` (cells ``c1..cN`` as text, file order in its rowid) giving
-    ``_id`` and every field typed; the distinct cells only Python types are put in tables ``v{i}``."""
+def typing_select(schema: frictionless.Schema, source: str) -> str:
+    """A SELECT over ``source`` (cells ``c1..cN`` as text, in file order) keeping the cells and adding per
+    typed field ``t{i}``, the value SQL casts, and ``o{i}``, whether the cell is one only Python types.
+
+    It runs in the same pass as the CSV parse and has no join, so a table made of it keeps the file's
+    order in its rowid (as the validator's scan does).
+    """
     plans = plan_fields(schema)
     columns = schema_columns(schema)
-    # What a plan parses once per cell (``p{i}``), its shape and key then read: as in the validator's scan.
-    prepared = ", ".join(["rowid AS row_number", "*", *(f"{p.pre_sql} AS p{p.number}" for p in plans if p.pre_sql)])
-    source = f"(SELECT {prepared} FROM {raw}) AS cells"
-    typed = [(p, c) for p, c in zip(plans, columns, strict=True) if not c.is_text]
-    shapes = {p.number: (p.pre_shape or p.shape) if p.sql_typed else "FALSE" for p, _ in typed}
-    # One pass finds, for every typed field, the distinct cells SQL does not cast.
-    odd_cells = [
-        f"list(DISTINCT {p.column}) FILTER (WHERE NOT {p.null_sql()} AND NOT ({shapes[p.number]}))" for p, _ in typed
-    ]
-    found = con.execute(f"SELECT {', '.join(odd_cells) or 'NULL'} FROM {source}").fetchone() or ()
-    odd = {p.number: list(cells or []) for (p, _), cells in zip(typed, found, strict=False)}
-    selected = [f"(cells.row_number + 1)::BIGINT AS {ROW_ID}"]
+    kept = [plan.column for plan in plans]
+    for plan, column in zip(plans, columns, strict=True):
+        if column.is_text:
+            continue
+        i, missing = plan.number, plan.null_sql()
+        # The plan parses a cell once (``p{i}``) and its shape and key read that, as in the validator's scan.
+        shape = (plan.pre_shape or plan.shape) if plan.sql_typed else "FALSE"
+        key = plan.pre_key or plan.key_sql
+        kept.append(f"CASE WHEN {missing} THEN NULL WHEN {shape} THEN TRY_CAST({key} AS {column.sql_type}) END AS t{i}")
+        kept.append(f"(NOT {missing} AND NOT ({shape})) AS o{i}")
+    parsed = "".join(f", {p.pre_sql} AS p{p.number}" for p in plans if p.pre_sql)
+    return f"SELECT {', '.join(kept)} FROM (SELECT *{parsed} FROM ({source}))"
+
+
+def typed_select(con: duckdb.DuckDBPyConnection, schema: frictionless.Schema, raw: str) -> tuple[str, list[Column]]:
+    """A SELECT over the table ``raw`` made by ``typing_select`` giving ``_id`` and every field typed; the
+    distinct cells only Python types (rare in a validated file) are read once each into tables ``v{i}``."""
+    plans = plan_fields(schema)
+    columns = schema_columns(schema)
+    typed = [plan.number for plan, column in zip(plans, columns, strict=True) if not column.is_text]
+    flags = con.execute(f"SELECT {', '.join(f'bool_or(o{i})' for i in typed) or 'NULL'} FROM {raw}").fetchone() or ()
+    with_odd = {i for i, flag in zip(typed, flags, strict=False) if flag}
+    selected = [f"({raw}.rowid + 1)::BIGINT AS {ROW_ID}"]
     joins = []
     for plan, column in zip(plans, columns, strict=True):
-        # The plans' SQL names the cells c1..cN, as ``raw`` does; the tables joined hold ``cell`` and ``value``.
-        i, cell, name = plan.number, plan.column, _quote(column.name)
-        missing = plan.null_sql()
+        i, name = plan.number, _quote(column.name)
         if column.is_text:
-            selected.append(f"CASE WHEN {missing} THEN NULL ELSE {cell} END AS {name}")
-            continue
-        fallback = "NULL"
-        if odd[i]:
-            values = [_python_value(plan, column.sql_type, str(text)) for text in odd[i]]
+            selected.append(f"CASE WHEN {plan.null_sql()} THEN NULL ELSE {plan.column} END AS {name}")
+        elif i in with_odd:
+            cells = [str(row[0]) for row in con.execute(f"SELECT DISTINCT c{i} FROM {raw} WHERE o{i}").fetchall()]
             con.execute(
                 f"CREATE OR REPLACE TABLE v{i} AS SELECT unnest($1::VARCHAR[]) AS cell, "
                 f"unnest($2::{column.sql_type}[]) AS value",
-                [odd[i], values],
+                [cells, [_python_value(plan, column.sql_type, cell) for cell in cells]],
             )
-            joins.append(f"LEFT JOIN v{i} ON {cell} = v{i}.cell")
-            fallback = f"v{i}.value"
-        selected.append(
-            f"CASE WHEN {missing} THEN NULL WHEN {shapes[i]} THEN TRY_CAST({plan.pre_key or plan.key_sql} "
-            f"AS {column.sql_type}) ELSE {fallback} END AS {name}"
-        )
+            joins.append(f"LEFT JOIN v{i} ON {raw}.o{i} AND {raw}.c{i} = v{i}.cell")
+            selected.append(f"CASE WHEN {raw}.o{i} THEN v{i}.value ELSE t{i} END AS {name}")
+        else:
+            selected.append(f"t{i} AS {name}")
     order = f" ORDER BY {ROW_ID}" if joins else ""
-    return f"SELECT {', '.join(selected)} FROM {source} {' '.join(joins)}{order}", columns
+    return f"SELECT {', '.join(selected)} FROM {raw} {' '.join(joins)}{order}", columns
 
 
 def _quote(name: str) -> str:

@@ -14,7 +14,7 @@ from typing import Any
 import duckdb
 import frictionless
 
-from catalog.datastore.columns import Column, typed_select
+from catalog.datastore.columns import Column, typed_select, typing_select
 from catalog.datastore.engine import quote_literal
 from schemas.fastpath.reader import direct_source, normalized_source, utf8_text
 from schemas.registry import resolve_schema
@@ -75,8 +75,11 @@ def _canonical_copy(path: Path, schema: frictionless.Schema, dialect: Dialect, w
     return target, frictionless.Schema.from_descriptor({"fields": fields, "missingValues": [""]})
 
 
-def _read_raw(con: duckdb.DuckDBPyConnection, path: Path, dialect: Dialect, width: int, workdir: Path) -> None:
-    """The table ``raw``: the cells ``c1..cN`` as text, in file order (rowid)."""
+def _read_raw(
+    con: duckdb.DuckDBPyConnection, path: Path, dialect: Dialect, schema: frictionless.Schema, workdir: Path
+) -> None:
+    """The table ``raw``: the cells ``c1..cN`` as text and the values SQL types (``typing_select``), in file order."""
+    width = len(schema.fields)
     attempts: list[Callable[[], str]] = [
         lambda: direct_source(path, dialect, width),
         # DuckDB's parallel reader refuses quoted line breaks.
@@ -85,7 +88,7 @@ def _read_raw(con: duckdb.DuckDBPyConnection, path: Path, dialect: Dialect, widt
     ]
     for number, source in enumerate(attempts):
         try:
-            con.execute(f"CREATE OR REPLACE TABLE raw AS SELECT * EXCLUDE (spare) FROM ({source()})")
+            con.execute(f"CREATE OR REPLACE TABLE raw AS {typing_select(schema, source())}")
             return
         except duckdb.Error:
             if number == len(attempts) - 1:
@@ -117,14 +120,14 @@ def load_table(
         else:
             text_path, text_dialect = utf8_text(path, dialect, workdir)
         report(0.3)
-        _read_raw(con, text_path, text_dialect, len(schema.fields), workdir)
+        _read_raw(con, text_path, text_dialect, schema, workdir)
         report(0.6)
         select, columns = typed_select(con, schema, "raw")
         # Written next to the target and renamed into place: a query never sees half a file.
         written = target.with_name(target.name + ".partial")
         con.execute(
             f"COPY ({select}) TO {quote_literal(str(written))} "
-            f"(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {ROW_GROUP_SIZE})"
+            f"(FORMAT parquet, ROW_GROUP_SIZE {ROW_GROUP_SIZE})"
         )
         row = con.execute("SELECT count(*) FROM raw").fetchone()
     os.replace(written, target)
