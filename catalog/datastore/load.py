@@ -126,8 +126,7 @@ def load_table(
         # Written next to the target and renamed into place: a query never sees half a file.
         written = target.with_name(target.name + ".partial")
         con.execute(
-            f"COPY ({select}) TO {quote_literal(str(written))} "
-            f"(FORMAT parquet, ROW_GROUP_SIZE {ROW_GROUP_SIZE})"
+            f"COPY ({select}) TO {quote_literal(str(written))} (FORMAT parquet, ROW_GROUP_SIZE {ROW_GROUP_SIZE})"
         )
         row = con.execute("SELECT count(*) FROM raw").fetchone()
     os.replace(written, target)
