@@ -21,7 +21,8 @@ demo: install
 serve: install
 	$(BIN)/terbuka serve
 
-# The suite runs on SQLite, then again on PostgreSQL when TERBUKA_TEST_DATABASE_URL is set.
+# The suite runs on SQLite, then again on PostgreSQL when TERBUKA_TEST_DATABASE_URL is set (each of the two
+# test processes on its own database, NAME_gw0 and NAME_gw1, made on demand).
 test: install test-sqlite test-postgres
 
 test-sqlite: install
@@ -29,8 +30,8 @@ test-sqlite: install
 
 test-postgres: install
 	@if [ -n "$$TERBUKA_TEST_DATABASE_URL" ]; then \
-		echo "== again on PostgreSQL: $$TERBUKA_TEST_DATABASE_URL"; \
-		$(BIN)/pytest -p no:xdist; \
+		echo "== again on PostgreSQL: $$TERBUKA_TEST_DATABASE_URL (a database per test process)"; \
+		$(BIN)/pytest -n 2; \
 	fi
 
 lint: install

@@ -14,6 +14,7 @@ import pytest
 import uvicorn
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel
 
 from catalog import db, settings
@@ -23,7 +24,32 @@ from catalog.services import files, search_index
 from catalog.services.reference import ensure_reference_data
 from catalog.services.users import create_token, create_user
 
-POSTGRES_URL = os.environ.get("TERBUKA_TEST_DATABASE_URL")
+
+def _postgres_url() -> str | None:
+    """The PostgreSQL test database; each pytest-xdist worker gets its own (NAME_gw0, NAME_gw1…), made on demand."""
+    url = os.environ.get("TERBUKA_TEST_DATABASE_URL")
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    parsed = make_url(url)
+    name = f"{parsed.database}_{worker}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first():
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return parsed.set(database=name).render_as_string(hide_password=False)
+
+
+POSTGRES_URL = _postgres_url()
+
+# Likewise a Redis database of its own per worker, so two workers' job queues never meet.
+if os.environ.get("TERBUKA_TEST_REDIS_URL") and os.environ.get("PYTEST_XDIST_WORKER"):
+    _redis = make_url(os.environ["TERBUKA_TEST_REDIS_URL"])
+    _index = int(os.environ["PYTEST_XDIST_WORKER"].removeprefix("gw"))
+    os.environ["TERBUKA_TEST_REDIS_URL"] = _redis.set(
+        database=str(int(_redis.database or 0) - _index)
+    ).render_as_string()
 
 
 def _reset_caches() -> None:
