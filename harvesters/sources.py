@@ -19,10 +19,11 @@ from catalog.services import activity
 from catalog.services.links import AllowList, literal_address, public_address, url_port
 from catalog.services.organizations import get_organization
 from catalog.settings import get_settings
-from harvesters.base import Harvester, HarvestRun
+from harvesters.base import Harvester
 from harvesters.datapackage import local_path
 from harvesters.http import FetchError
 from harvesters.processes import owner_gone, process_owner
+from harvesters.run import HarvestRun
 
 STALE_AFTER = timedelta(minutes=15)  # a running job of another host without a heartbeat this long has lost its worker
 MAX_ATTEMPTS = 3

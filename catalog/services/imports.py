@@ -1,8 +1,11 @@
-"""Many new datasets at once, each with its first release: what a large harvest imports.
+"""Harvested datasets written down, any number at a time: the one path every harvested item takes.
 
-The records are those of create_dataset → create_release → submit → approve, one dataset after
-the other (the same objects, workflow rules and activity entries), written in a few statements per
-batch instead of dozens per dataset. What the catalogue refuses raises before anything is added.
+A new dataset gets the records of create_dataset → create_release → submit → approve, one dataset
+after the other (the same objects, workflow rules and activity entries), written in a few statements
+per batch instead of dozens per dataset; what the catalogue refuses raises before anything is added. A
+dataset harvested before gets its changed metadata and a new release through the same services an
+editor uses. Nothing here commits: the caller commits the batch, or rolls it back and writes its items
+one at a time.
 """
 
 from collections import Counter
@@ -13,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from catalog import workflow
 from catalog.errors import Conflict
-from catalog.models import Dataset, DatasetCreate, Release, User
+from catalog.models import Dataset, DatasetCreate, DatasetUpdate, Release, User
 from catalog.services import releases
 from catalog.services.datasets import (
     check_license,
@@ -23,6 +26,7 @@ from catalog.services.datasets import (
     record_created,
     tags_named,
     themes_named,
+    update_dataset,
 )
 from catalog.services.files import IncomingFile
 from catalog.services.organizations import get_organization
@@ -30,10 +34,12 @@ from catalog.services.validation import check_schema_reference
 
 
 @dataclass
-class NewDataset:
-    """One dataset to import: its metadata, its files (best already stored and validated) and links."""
+class DatasetImport:
+    """One dataset to import: its metadata, its files (best already stored and validated) and links; with
+    ``existing``, the dataset an earlier import made, which gets the changed metadata and a new release."""
 
     data: DatasetCreate
+    existing: Dataset | None = None
     files: list[IncomingFile] = field(default_factory=list)
     urls: list[str] = field(default_factory=list)
     notes: str = ""
@@ -42,12 +48,66 @@ class NewDataset:
     publish: bool = False  # and approve it
 
 
-def import_new(session: Session, *, items: list[NewDataset], actor: User | None) -> list[Dataset]:
-    """Create the datasets and their first releases, submitted and published as each item says; an item
-    with neither files nor links is a dataset without a release yet.
+def import_datasets(session: Session, *, items: list[DatasetImport], actor: User | None) -> list[Dataset]:
+    """Create or update the datasets, each with a release submitted and published as its item says; an item
+    with neither files nor links gets no release (a new dataset waits for its data).
 
-    Flushes but does not commit: the caller commits the batch. Returns the datasets in item order.
-    """
+    Flushes but does not commit: the caller commits the batch. Returns the datasets in item order."""
+    new = [item for item in items if item.existing is None]
+    made = iter(_create(session, items=new, actor=actor) if new else [])
+    return [next(made) if item.existing is None else _update(session, item, actor) for item in items]
+
+
+def _metadata_changes(dataset: Dataset, wanted: DatasetUpdate) -> DatasetUpdate | None:
+    """The part of the imported metadata that differs from the dataset's, or None."""
+    current: dict[str, Any] = {
+        "tags": sorted(t.name for t in dataset.tags),
+        "themes": sorted(t.slug for t in dataset.themes),
+    }
+    changes = {}
+    for key, value in wanted.model_dump(exclude_unset=True).items():
+        if key in current:
+            if sorted(value or []) != current[key]:
+                changes[key] = value
+        elif value != getattr(dataset, key):
+            changes[key] = value
+    return DatasetUpdate(**changes) if changes else None
+
+
+def _update(session: Session, item: DatasetImport, actor: User | None) -> Dataset:
+    """A dataset imported before: its changed metadata (a file-only change leaves it and its activity log
+    alone), back at its source, and a new release when there are files or links."""
+    dataset = item.existing
+    assert dataset is not None
+    wanted = item.data.model_dump(exclude={"slug", "organization"}, exclude_unset=True)
+    changes = _metadata_changes(dataset, DatasetUpdate(**wanted))
+    if changes is not None:
+        dataset = update_dataset(session, slug=dataset.slug, actor=actor, data=changes, sync_search=False, commit=False)
+    if dataset.removed_at_source:
+        dataset.removed_at_source = False
+        session.add(dataset)
+    if not (item.files or item.urls):
+        return dataset
+    release = releases.create_release(
+        session,
+        dataset_slug=dataset.slug,
+        actor=actor,
+        files=item.files,
+        urls=item.urls,
+        notes=item.notes,
+        schema=item.schema,
+        commit=False,
+    )
+    for action, wanted_now in ((workflow.Action.submit, item.submit), (workflow.Action.approve, item.publish)):
+        if wanted_now:
+            releases.transition(
+                session, release_id=release.id or 0, action=action, actor=actor, sync_search=False, commit=False
+            )
+    return dataset
+
+
+def _create(session: Session, *, items: list[DatasetImport], actor: User | None) -> list[Dataset]:
+    """New datasets and their first releases, in a few statements."""
     organizations = {slug: get_organization(session, slug=slug) for slug in {i.data.organization for i in items}}
     for organization in organizations.values():
         may_create_in(actor, organization)

@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 from catalog.errors import Conflict
 from catalog.models import Activity, Dataset, DatasetCreate, HarvestItem, Organization, Release, ReleaseState
 from catalog.services import imports, search_index
-from harvesters import base
+from harvesters import run
 from harvesters.sources import run_source
 from tests.harvesters.ckan_portal import CkanPortal
 from tests.harvesters.helpers import harvest, releases_of
@@ -91,7 +91,7 @@ def _history(session: Session, slug: str) -> dict[str, Any]:
 def test_a_large_harvest_keeps_every_item_and_writes_what_one_by_one_would(
     portal: CkanPortal, session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(base, "PROCESS_POOL_FROM", 1)  # validate in other processes, as a large harvest does
+    monkeypatch.setattr(run, "PROCESS_POOL_FROM", 1)  # validate in other processes, as a large harvest does
     session.add(Organization(slug="diskominfo", name="Dinas Komunikasi dan Informatika"))
     session.commit()
     source_id, job = harvest(session, organization="diskominfo", type="ckan", url=portal.url, publish="auto")
@@ -111,7 +111,7 @@ def test_a_large_harvest_keeps_every_item_and_writes_what_one_by_one_would(
     (draft,) = releases_of(session, f"data-{DRAFT:03d}")
     assert draft.state == ReleaseState.draft and draft.resources[0].validation_valid is False
     warned = session.exec(select(HarvestItem).where(HarvestItem.remote_id == f"id-data-{DRAFT:03d}")).one()
-    assert [e["message"] for e in warned.errors] == [base.DRAFT_WARNING]
+    assert [e["message"] for e in warned.errors] == [run.DRAFT_WARNING]
     published = session.exec(select(Release).where(Release.state == ReleaseState.published)).all()
     assert len(published) == DATASETS - 2
 
@@ -133,22 +133,22 @@ def test_a_large_harvest_keeps_every_item_and_writes_what_one_by_one_would(
 def test_a_batch_the_catalogue_refuses_adds_nothing(database_url: str, session: Session) -> None:
     session.add(Organization(slug="diskominfo", name="Dinas Komunikasi dan Informatika"))
     session.commit()
-    actor = base.harvester_account(session)
+    actor = run.harvester_account(session)
 
-    def new(slug: str) -> imports.NewDataset:
-        return imports.NewDataset(
+    def new(slug: str) -> imports.DatasetImport:
+        return imports.DatasetImport(
             data=DatasetCreate(
                 slug=slug, title=f"Data {slug}", organization="diskominfo", tags=["Kependudukan", "penduduk"]
             )
         )
 
-    made = imports.import_new(session, items=[new("satu"), new("dua")], actor=actor)
+    made = imports.import_datasets(session, items=[new("satu"), new("dua")], actor=actor)
     session.commit()
     assert [d.slug for d in made] == ["satu", "dua"] and all(not d.releases for d in made)  # no data: no release
     assert sorted(t.name for t in made[0].tags) == ["kependudukan", "penduduk"]
     for clash in ([new("tiga"), new("tiga")], [new("empat"), new("satu")]):
         with pytest.raises(Conflict, match="already exists"):
-            imports.import_new(session, items=clash, actor=actor)
+            imports.import_datasets(session, items=clash, actor=actor)
         session.rollback()
     assert sorted(session.exec(select(Dataset.slug)).all()) == ["dua", "satu"]
 
