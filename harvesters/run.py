@@ -10,6 +10,7 @@ heartbeat; items gone from the source are flagged (and, per source setting, with
 """
 
 import gc
+import hashlib
 import io
 import os
 import tempfile
@@ -279,9 +280,14 @@ class HarvestRun:
         assert organization is not None
         valid = all(ready.outcome is None or ready.outcome.valid for _, ready in prepared.files)
         inferred = fetched.metadata.get("extras", {}).get("metadata_inferred") == "true"
+        data = DatasetCreate(organization=organization.slug, **fetched.metadata)
+        # Two items may map to one slug (one title, identifiers ending alike): the later one gets a suffix of
+        # its own, the same on every run; once created, a dataset keeps its slug.
+        own = hashlib.sha256(f"{self.source.id}:{prepared.item.remote_id}".encode()).hexdigest()[:8]
         return imports.DatasetImport(
-            data=DatasetCreate(organization=organization.slug, **fetched.metadata),
+            data=data,
             existing=existing,
+            unique_slug=f"{data.slug[:111].rstrip('-')}-{own}",
             files=[
                 IncomingFile(name, io.BytesIO(), fetched.schemas.get(name), ready) for name, ready in prepared.files
             ],

@@ -8,7 +8,6 @@ editor uses. Nothing here commits: the caller commits the batch, or rolls it bac
 one at a time.
 """
 
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,6 +39,7 @@ class DatasetImport:
 
     data: DatasetCreate
     existing: Dataset | None = None
+    unique_slug: str | None = None  # a new dataset's slug should ``data.slug`` be taken
     files: list[IncomingFile] = field(default_factory=list)
     urls: list[str] = field(default_factory=list)
     notes: str = ""
@@ -106,16 +106,26 @@ def _update(session: Session, item: DatasetImport, actor: User | None) -> Datase
     return dataset
 
 
+def _settle_slugs(session: Session, items: list[DatasetImport]) -> None:
+    """Give an item whose slug is taken (by a dataset, or by an earlier item of the batch) its own
+    ``unique_slug``; raise Conflict when it has none or that one is taken too."""
+    wanted = [item.data.slug for item in items] + [item.unique_slug for item in items if item.unique_slug]
+    taken = set(session.exec(select(Dataset.slug).where(col(Dataset.slug).in_(wanted))).all())
+    for item in items:
+        slug = item.data.slug
+        if slug in taken and item.unique_slug and item.unique_slug not in taken:
+            item.data = item.data.model_copy(update={"slug": item.unique_slug})
+        elif slug in taken:
+            raise Conflict(f"a dataset with slug {slug!r} already exists", code="duplicate_slug")
+        taken.add(item.data.slug)
+
+
 def _create(session: Session, *, items: list[DatasetImport], actor: User | None) -> list[Dataset]:
     """New datasets and their first releases, in a few statements."""
     organizations = {slug: get_organization(session, slug=slug) for slug in {i.data.organization for i in items}}
     for organization in organizations.values():
         may_create_in(actor, organization)
-    slugs = Counter(item.data.slug for item in items)
-    taken = set(session.exec(select(Dataset.slug).where(col(Dataset.slug).in_(list(slugs)))).all())
-    taken.update(slug for slug, count in slugs.items() if count > 1)
-    if taken:
-        raise Conflict(f"a dataset with slug {min(taken)!r} already exists", code="duplicate_slug")
+    _settle_slugs(session, items)
     for license_id in {item.data.license_id for item in items}:
         check_license(session, license_id)
     for item in items:
