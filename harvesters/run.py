@@ -102,7 +102,9 @@ class HarvestRun:
         try:
             client = SafeClient(allowed_hosts=settings.harvest_allowed_hosts, max_bytes=settings.max_upload_bytes)
             with tempfile.TemporaryDirectory(prefix="terbuka-harvest-") as tmp:
-                harvester = self.harvester_class(self.source, client, Path(tmp))
+                # The fetch threads read a copy of the source: a batch's rollback expires the session's objects,
+                # and reloading them from those threads would use the session concurrently.
+                harvester = self.harvester_class(HarvestSource.model_validate(self.source), client, Path(tmp))
                 self.records = {
                     r.remote_id: r
                     for r in self.session.exec(select(HarvestItem).where(HarvestItem.source_id == self.source.id)).all()
@@ -191,7 +193,7 @@ class HarvestRun:
             return prepare_file(path, name, schema)
 
         def prepare(item: RemoteItem) -> PreparedItem:
-            return prepare_item(harvester, item, known.get(item.remote_id), self.source, validate)
+            return prepare_item(harvester, item, known.get(item.remote_id), harvester.source, validate)
 
         threads = FETCH_THREADS if harvester.concurrent_fetch else 1
         if pool is not None:
@@ -354,4 +356,5 @@ class HarvestRun:
                     note=reason,
                     sync_search=False,
                 )
+                self.session.commit()
             self.counts["removed"] += 1
