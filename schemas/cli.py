@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 from rich.table import Table
 
-from schemas.registry import SchemaNotFound
+from schemas.registry import InvalidSchema, SchemaNotFound
 from schemas.report import Report
 
 # The validator (frictionless, DuckDB) is imported when a file is validated, not when the command line starts.
@@ -80,7 +80,7 @@ def validate(
 
         try:
             report = validate_file(file, schema, progress=advance)
-        except SchemaNotFound as exc:
+        except (SchemaNotFound, InvalidSchema) as exc:
             errors.print(f"[red]error:[/red] {exc.args[0] if exc.args else exc}")
             raise typer.Exit(EXIT_USAGE) from exc
         except (OSError, ValueError, UnicodeDecodeError) as exc:

@@ -8,8 +8,12 @@ A schema names the bundled region table in a foreign key as
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import frictionless
 
 REGISTRY_DIR = Path(__file__).parent / "registry"
 REFERENCE_DIR = Path(__file__).parent / "reference"
@@ -18,6 +22,11 @@ REFERENCE_TABLES = ("wilayah",)
 
 class SchemaNotFound(LookupError):
     """No schema in the registry has this name (or this version)."""
+
+
+class InvalidSchema(ValueError):
+    """A Table Schema frictionless cannot validate with: an unknown type, a constraint its type does not
+    take, a pattern that is no regular expression, a key naming no field."""
 
 
 def _version_key(version: str) -> tuple[int, ...]:
@@ -89,6 +98,30 @@ def resolve_schema(ref: str | dict[str, Any] | Path) -> dict[str, Any]:
         return _load(path)
     name, _, version = text.partition("/")
     return get_schema(name, version or None)
+
+
+def table_schema(ref: str | dict[str, Any] | Path) -> frictionless.Schema:
+    """The frictionless schema of ``ref`` (as :func:`resolve_schema` takes it), refused with the reasons
+    when frictionless could not use it."""
+    import frictionless
+
+    descriptor = dict(resolve_schema(ref))
+    for registry_only in ("version", "$schema"):
+        descriptor.pop(registry_only, None)
+    try:
+        schema = frictionless.Schema.from_descriptor(descriptor)
+    except frictionless.FrictionlessException as exc:
+        reasons = [reason.note or reason.message for reason in exc.reasons] or [exc.error.note or exc.error.message]
+        raise InvalidSchema("unusable Table Schema: " + "; ".join(reasons)) from exc
+    for field in schema.fields:
+        pattern = field.constraints.get("pattern")
+        if isinstance(pattern, str):
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                message = f"field {field.name!r}: pattern {pattern!r} is not a regular expression ({exc})"
+                raise InvalidSchema(message) from exc
+    return schema
 
 
 def reference_table(name: str) -> tuple[Path, dict[str, Any]]:

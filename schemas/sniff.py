@@ -34,7 +34,11 @@ VALUE_TAGS = (f"{{{SHEET_MAIN_NS}}}v", f"{{{SHEET_MAIN_NS}}}t")  # a cell's valu
 
 @dataclass(frozen=True)
 class Dialect:
-    """How to read a file: ``header_row`` is the 1-based row holding the labels."""
+    """How to read a file: ``header_row`` is the 1-based row holding the labels (0: the file has none).
+
+    ``guesses`` say which reading aids of Terbuka's were applied (a title row skipped, an encoding
+    assumed); the report carries them as warnings.
+    """
 
     format: str = "csv"
     encoding: str = "utf-8"
@@ -42,6 +46,9 @@ class Dialect:
     quote_char: str = '"'
     header_row: int = 1
     sheet: str | int = 1
+    skip_initial_space: bool = False
+    escape_char: str | None = None
+    guesses: tuple[str, ...] = ()
 
 
 def detect_format(path: Path, format: str | None = None) -> str:
@@ -136,14 +143,29 @@ def _excel_rows(path: Path, sheet: str | int) -> list[list[Any]]:
             return []
 
 
+def _header_override(overrides: dict[str, Any]) -> int | None:
+    """The header row the caller gave: ``header_row``, or 0 for ``header: false``."""
+    return 0 if overrides.get("header") is False else overrides.get("header_row")
+
+
+def _title_guess(header_row: int) -> tuple[str, ...]:
+    if header_row <= 1:
+        return ()
+    return (f"header read from row {header_row}: the rows above it were taken for a title",)
+
+
 def sniff_dialect(path: str | Path, format: str | None = None, **overrides: Any) -> Dialect:
-    """The dialect of ``path``; ``overrides`` (e.g. ``delimiter=";"``) win over what is sniffed."""
+    """The dialect of ``path`` with Terbuka's reading aids for files that come without a schema or dialect
+    (a title row above the header, Windows-1252 when not UTF-8); ``overrides`` (e.g. ``delimiter=";"``,
+    ``header=False``) win over what is sniffed."""
     path = Path(path)
     fmt = detect_format(path, format)
+    given_header = _header_override(overrides)
     if fmt in EXCEL_FORMATS:
         sheet = overrides.get("sheet", 1)
-        header_row = overrides.get("header_row") or _header_row(_excel_rows(path, sheet))
-        return Dialect(format=fmt, header_row=header_row, sheet=sheet)
+        header_row = _header_row(_excel_rows(path, sheet)) if given_header is None else given_header
+        guesses = _title_guess(header_row) if given_header is None else ()
+        return Dialect(format=fmt, header_row=header_row, sheet=sheet, guesses=guesses)
     with path.open("rb") as handle:
         sample = handle.read(SAMPLE_BYTES)
         complete = not handle.read(1)
@@ -155,8 +177,73 @@ def sniff_dialect(path: str | Path, format: str | None = None, **overrides: Any)
     if not complete and lines:
         lines = lines[:-1]
     rows = list(csv.reader(io.StringIO("\n".join(lines[: SAMPLE_ROWS * 2])), delimiter=delimiter))
-    header_row = overrides.get("header_row") or _header_row(rows)
-    return Dialect(format=fmt, encoding=encoding, delimiter=delimiter, quote_char=quote_char, header_row=header_row)
+    header_row = _header_row(rows) if given_header is None else given_header
+    guesses = _title_guess(header_row) if given_header is None else ()
+    if encoding == "cp1252" and not overrides.get("encoding"):
+        guesses += ("the file is not UTF-8: read as Windows-1252",)
+    return Dialect(
+        format=fmt,
+        encoding=encoding,
+        delimiter=delimiter,
+        quote_char=quote_char,
+        header_row=header_row,
+        guesses=guesses,
+    )
+
+
+def frictionless_dialect(path: str | Path, format: str | None = None, **overrides: Any) -> Dialect | None:
+    """How frictionless itself reads the CSV file ``path``: its encoding detection, its csv.Sniffer choice of
+    delimiter, quote and leading spaces, and its header row (the first row about as wide as the others),
+    ``overrides`` honoured as frictionless honours a given dialect. None when frictionless cannot open it.
+    """
+    path = Path(path)
+    encoding = overrides.get("encoding")
+    if encoding is None:
+        # frictionless's detection says UTF-8 for a sample that decodes as UTF-8; deciding that here
+        # spares its charset detection.
+        with path.open("rb") as handle:
+            sample = handle.read(SAMPLE_BYTES)
+            complete = not handle.read(1)
+        sniffed = _sniff_encoding(sample, complete)
+        encoding = None if sniffed == "cp1252" else sniffed
+    control = CsvControl()
+    for key in ("delimiter", "quote_char", "skip_initial_space"):
+        if key in overrides:
+            setattr(control, key, overrides[key])
+    options: dict[str, Any] = {"controls": [control]}
+    given_header = _header_override(overrides)
+    if given_header == 0:
+        options["header"] = False
+    elif given_header is not None:
+        options["header_rows"] = [given_header]
+    resource = frictionless.Resource(
+        path=path.name,
+        basepath=str(path.parent),
+        format=detect_format(path, format),
+        encoding=encoding,
+        dialect=frictionless.Dialect(**options),
+        # Given a schema, frictionless reads the dialect without inferring one (the costly part).
+        schema=frictionless.Schema(fields=[AnyField(name="field")]),
+        detector=Detector(),
+    )
+    try:
+        with resource:
+            read = resource.dialect.get_control("csv")
+            assert isinstance(read, CsvControl)
+            header_rows = resource.dialect.header_rows if resource.dialect.header else []
+            if len(header_rows) > 1:
+                return None
+            return Dialect(
+                format=str(resource.format),
+                encoding=str(resource.encoding),
+                delimiter=read.delimiter,
+                quote_char=read.quote_char,
+                header_row=header_rows[0] if header_rows else 0,
+                skip_initial_space=read.skip_initial_space,
+                escape_char=read.escape_char,
+            )
+    except (frictionless.FrictionlessException, UnicodeDecodeError, csv.Error):
+        return None
 
 
 @lru_cache(maxsize=8)
@@ -247,17 +334,22 @@ def frictionless_resource(
         control: frictionless.Control = ExcelControl(sheet=dialect.sheet, fill_merged_cells=True)
         encoding = None
     else:
-        control = CsvControl(delimiter=dialect.delimiter, quote_char=dialect.quote_char, skip_initial_space=False)
+        control = CsvControl(
+            delimiter=dialect.delimiter, quote_char=dialect.quote_char, skip_initial_space=dialect.skip_initial_space
+        )
+        if dialect.escape_char is not None:
+            control.escape_char = dialect.escape_char
         encoding = dialect.encoding
     options: dict[str, Any] = {}
     if schema is not None:
         options["schema"] = schema
+    header: dict[str, Any] = {"header_rows": [dialect.header_row]} if dialect.header_row else {"header": False}
     return frictionless.Resource(
         path=path.name,
         basepath=str(path.parent),
         format=dialect.format,
         encoding=encoding,
         detector=Detector(),
-        dialect=frictionless.Dialect(header_rows=[dialect.header_row], controls=[control]),
+        dialect=frictionless.Dialect(**header, controls=[control]),
         **options,
     )

@@ -15,6 +15,7 @@ import os
 import time
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal, cast
@@ -22,10 +23,12 @@ from typing import Any, Literal, cast
 import frictionless
 
 from schemas.fastpath.engine import Unsupported, validate_csv
+from schemas.fastpath.reader import read_labels
 from schemas.fastpath.xlsx import validate_xlsx
-from schemas.registry import REFERENCE_TABLES, reference_table, resolve_schema
+from schemas.registry import REFERENCE_TABLES, reference_table
+from schemas.registry import table_schema as load_table_schema
 from schemas.report import Report, ReportError, ReportSummary, ReportTask
-from schemas.sniff import EXCEL_FORMATS, Dialect, frictionless_resource, sniff_dialect
+from schemas.sniff import EXCEL_FORMATS, Dialect, frictionless_dialect, frictionless_resource, sniff_dialect
 
 FAST_PATH_BYTES = int(os.environ.get("TERBUKA_VALIDATION_FAST_PATH_BYTES", 256 * 1024))
 SCHEMA_INFERRED = "schema inferred"
@@ -62,15 +65,32 @@ def _with_frictionless(
     return cast(ReportTask, report.to_descriptor()["tasks"][0])
 
 
-def _schema(path: Path, schema: Any, dialect: Dialect) -> tuple[frictionless.Schema, list[str]]:
-    if schema is None:
-        resource = frictionless_resource(path, dialect=dialect)
-        resource.infer()
-        return resource.schema, [SCHEMA_INFERRED]
-    descriptor = dict(resolve_schema(schema))
-    for registry_only in ("version", "$schema"):
-        descriptor.pop(registry_only, None)
-    return frictionless.Schema.from_descriptor(descriptor), []
+def _inferred(path: Path, dialect: Dialect) -> frictionless.Schema:
+    resource = frictionless_resource(path, dialect=dialect)
+    resource.infer()
+    return resource.schema
+
+
+def _labels_hold(path: Path, dialect: Dialect, names: list[str]) -> bool:
+    return set(names) <= {label.strip() for label in read_labels(path, dialect)}
+
+
+def _reading(path: Path, format: str | None, schema: frictionless.Schema | None, overrides: dict[str, Any]) -> Dialect:
+    """How to read ``path``: with a schema or a dialect given, as frictionless reads it; Terbuka's reading aids
+    (a title row, Windows-1252, its own delimiter count) for a file that comes with neither, or where only
+    they give the header the schema names."""
+    guessed = sniff_dialect(path, format, **overrides)
+    if guessed.format != "csv" or (schema is None and not overrides):
+        return guessed
+    exact = frictionless_dialect(path, format, **overrides)
+    if exact is None:
+        return guessed
+    names = [field.name for field in schema.fields] if schema is not None else []
+    header_rows = exact.header_row and guessed.header_row
+    if names and header_rows and not _labels_hold(path, exact, names) and _labels_hold(path, guessed, names):
+        why = f"the header names the schema's fields only as read with delimiter {guessed.delimiter!r}"
+        return replace(guessed, guesses=guessed.guesses or (why,))
+    return exact
 
 
 def validate_file(
@@ -92,16 +112,19 @@ def validate_file(
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no file {str(path)!r}")
-    sniffed = sniff_dialect(path, format, **(dialect or {}))
+    table_schema = None if schema is None else load_table_schema(schema)
+    sniffed = _reading(path, format, table_schema, dialect or {})
     size = path.stat().st_size
     excel = sniffed.format in EXCEL_FORMATS
     large = engine == "fast" or (engine == "auto" and size >= FAST_PATH_BYTES)
     # Inferring a workbook's schema loads the whole workbook, in which frictionless validates it as well.
-    fast = large and (sniffed.format in ("csv", "tsv", "txt") or (excel and (schema is not None or engine == "fast")))
-    table_schema: frictionless.Schema | None = None
-    warnings = [SCHEMA_INFERRED]
-    if schema is not None or fast:
-        table_schema, warnings = _schema(path, schema, sniffed)
+    # frictionless reads a .txt file as text, not as a table.
+    fast = large and (sniffed.format in ("csv", "tsv") or (excel and (schema is not None or engine == "fast")))
+    warnings = [*sniffed.guesses]
+    if table_schema is None:
+        warnings.insert(0, SCHEMA_INFERRED)
+        if fast:
+            table_schema = _inferred(path, sniffed)
     task: ReportTask | None = None
     if fast and table_schema is not None:
         try:

@@ -12,17 +12,17 @@ from catalog.models import Release, Resource
 from catalog.services.files import TABULAR_FORMATS, file_store, format_of, safe_name
 from catalog.settings import get_settings
 from catalog.storage import StoredFile
-from schemas.registry import resolve_schema
+from schemas.registry import table_schema
 from schemas.report import ReportSummary
 from schemas.validation import report_has_errors, summarize_report, validate_file
 
 
 def check_schema_reference(ref: str | dict[str, Any] | None) -> None:
-    """Refuse an unknown schema name or a malformed custom schema before anything is stored."""
+    """Refuse an unknown schema name or a custom schema frictionless cannot use before anything is stored."""
     if ref is None:
         return
     try:
-        resolve_schema(ref)
+        table_schema(ref)
     except (LookupError, ValueError) as exc:
         raise Invalid(f"schema {ref if isinstance(ref, str) else '(custom)'}: {exc}", code="unknown_schema") from exc
 

@@ -137,7 +137,7 @@ def _scan(
     rows = 0
     # Hashing the bytes overlaps with DuckDB's parse: both release the GIL.
     with ThreadPoolExecutor(max_workers=1) as pool:
-        scanning = pool.submit(scan_file, original, progress)
+        scanning = pool.submit(scan_file, original, dialect, progress)
         try:
             rows = cells.build_scan(con, plans, direct_source(path, dialect, n), key_plans, first_row)
         except duckdb.Error as exc:
@@ -145,10 +145,13 @@ def _scan(
         stats = scanning.result()
     if progress:
         progress(stats.bytes, stats.bytes)
-    if refused is None and stats.lines and rows + dialect.header_row == stats.lines:
+    # Cells Python's csv module reads otherwise than DuckDB: blanks before a quote, skipped leading blanks,
+    # an escape character.
+    python_only = stats.spaced_quote or dialect.skip_initial_space or dialect.escape_char is not None
+    if refused is None and stats.lines and rows + dialect.header_row == stats.lines and not python_only:
         return rows, stats, None, None
     # Blank lines or records over several lines: DuckDB's rows are numbered from where the records lie.
-    layout = record_layout(path, dialect) if stats.lines else None
+    layout = record_layout(path, dialect) if stats.lines and not python_only else None
     quoted_line_break = layout is not None and bool(layout.spans)
     if refused is not None and not quoted_line_break and _parses(con, direct_source(path, dialect, n)):
         # The checks failed, not the parse (e.g. a pattern RE2 cannot compile).
@@ -228,6 +231,10 @@ def validate_csv(
 ) -> ReportTask:
     """The report task of ``path`` checked against ``schema``."""
     started = time.perf_counter()
+    if schema.has_defined("fields_match") and schema.fields_match != "exact":
+        raise Unsupported("fields matched by name")
+    if not dialect.header_row:
+        raise Unsupported("a file without a header row")
     plans = plan_fields(schema)
     if not plans:
         raise Unsupported("a schema without fields")

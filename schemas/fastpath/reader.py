@@ -23,8 +23,9 @@ import json
 import re
 import tempfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from schemas.sniff import Dialect
 
@@ -41,14 +42,23 @@ class FileStats:
     md5: str
     sha256: str
     lines: int
+    # Blanks before an opening quote: DuckDB drops them and unquotes, Python's csv module keeps the cell as is.
+    spaced_quote: bool = False
 
 
-def scan_file(path: Path, progress: Progress | None = None) -> FileStats:
-    """Hashes, size and physical line count in one streaming pass."""
+def _spaced_quote(dialect: Dialect) -> re.Pattern[bytes]:
+    quote, delimiter = re.escape(dialect.quote_char.encode()), re.escape(dialect.delimiter.encode())
+    return re.compile(rb"(?:^|[\n" + delimiter + rb"])[ \t]+" + quote)
+
+
+def scan_file(path: Path, dialect: Dialect, progress: Progress | None = None) -> FileStats:
+    """Hashes, size, physical line count and whether a quote follows blanks, in one streaming pass."""
     md5, sha256 = hashlib.md5(), hashlib.sha256()
     total = path.stat().st_size
     done = lines = 0
-    last = b""
+    last = tail = b""
+    quote, spaced = dialect.quote_char.encode(), _spaced_quote(dialect)
+    spaced_quote = False
     with path.open("rb") as handle:
         while chunk := handle.read(CHUNK):
             md5.update(chunk)
@@ -56,11 +66,28 @@ def scan_file(path: Path, progress: Progress | None = None) -> FileStats:
             lines += chunk.count(b"\n")
             done += len(chunk)
             last = chunk[-1:]
+            if not spaced_quote and quote and quote in chunk:
+                spaced_quote = spaced.search(tail + chunk) is not None
+            tail = chunk[-256:]
             if progress:
                 progress(done // 2, total)
     if last and last != b"\n":
         lines += 1
-    return FileStats(bytes=total, md5=md5.hexdigest(), sha256=sha256.hexdigest(), lines=lines)
+    return FileStats(
+        bytes=total, md5=md5.hexdigest(), sha256=sha256.hexdigest(), lines=lines, spaced_quote=spaced_quote
+    )
+
+
+def csv_options(dialect: Dialect) -> dict[str, Any]:
+    """Python's csv module options that read the file as frictionless does."""
+    options: dict[str, Any] = {
+        "delimiter": dialect.delimiter,
+        "quotechar": dialect.quote_char,
+        "skipinitialspace": dialect.skip_initial_space,
+    }
+    if dialect.escape_char is not None:
+        options["escapechar"] = dialect.escape_char
+    return options
 
 
 def utf8_text(path: Path, dialect: Dialect, workdir: Path) -> tuple[Path, Dialect]:
@@ -73,15 +100,16 @@ def utf8_text(path: Path, dialect: Dialect, workdir: Path) -> tuple[Path, Dialec
         while chunk := source.read(CHUNK):
             sink.write(decoder.decode(chunk))
         sink.write(decoder.decode(b"", final=True))
-    return target, Dialect(delimiter=dialect.delimiter, quote_char=dialect.quote_char, header_row=dialect.header_row)
+    return target, replace(dialect, format="csv", encoding="utf-8")
 
 
 def read_labels(path: Path, dialect: Dialect) -> list[str]:
+    """The header row's labels, stripped as frictionless strips them."""
     with path.open(encoding=dialect.encoding, newline="") as handle:
-        reader = csv.reader(handle, delimiter=dialect.delimiter, quotechar=dialect.quote_char)
+        reader = csv.reader(handle, **csv_options(dialect))
         for number, row in enumerate(reader, start=1):
             if number == dialect.header_row:
-                return row
+                return [label.strip() for label in row]
     return []
 
 
@@ -231,7 +259,7 @@ def _one_record_each(path: Path, dialect: Dialect, layout: Layout) -> bool:
     text = {number: line.decode() for number, line in _physical_lines(path, wanted)}
     for _, start, lines in layout.spans:
         pieces = [text[number] + "\n" for number in range(start, start + lines)]
-        records = list(csv.reader(pieces, delimiter=dialect.delimiter, quotechar=dialect.quote_char))
+        records = list(csv.reader(pieces, **csv_options(dialect)))
         if len(records) != 1:
             return False
     return True
@@ -245,7 +273,7 @@ def normalized_source(path: Path, dialect: Dialect, n: int, workdir: Path) -> tu
         path.open(encoding=dialect.encoding, newline="") as source,
         normalized.open("w", encoding="utf-8", newline="") as sink,
     ):
-        reader = csv.reader(source, delimiter=dialect.delimiter, quotechar=dialect.quote_char)
+        reader = csv.reader(source, **csv_options(dialect))
         writer = csv.writer(sink)
         for number, cells in enumerate(reader, start=1):
             if number <= dialect.header_row:
@@ -294,7 +322,7 @@ def fetch_rows(path: Path, dialect: Dialect, numbers: list[int], layout: Layout 
             continue
         # One reader per record: a quote left open must not run on into the next row.
         pieces = [text[line] + "\n" for line in range(start, start + lines - 1)] + [text[start + lines - 1]]
-        rows[number] = next(csv.reader(pieces, delimiter=dialect.delimiter, quotechar=dialect.quote_char))
+        rows[number] = next(csv.reader(pieces, **csv_options(dialect)))
     return rows
 
 

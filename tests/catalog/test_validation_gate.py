@@ -77,6 +77,14 @@ def test_unknown_schema_is_refused_and_stores_nothing(catalogue: Catalogue) -> N
         data={"schema": "{not json"},
     )
     assert broken.status_code == 422 and broken.json()["error"]["code"] == "invalid_schema"
+    unusable = catalogue.client.post(
+        "/api/v1/datasets/disdukcapil-penduduk/releases",
+        headers=catalogue.disdukcapil.headers,
+        files=[("files", ("p.csv", b"a\n1\n", "text/csv"))],
+        data={"schema": json.dumps({"fields": [{"name": "a", "constraints": {"pattern": "(["}}]})},
+    )
+    assert unusable.status_code == 422 and unusable.json()["error"]["code"] == "unknown_schema"
+    assert "pattern '([' is not a regular expression" in unusable.json()["error"]["message"]
     assert (
         catalogue.client.get(
             "/api/v1/datasets/disdukcapil-penduduk/releases", headers=catalogue.disdukcapil.headers

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 from typing import Any
+
+import frictionless
 
 from schemas.validation import validate_file
 
@@ -40,3 +43,32 @@ def write(tmp_path: Path, text: str, name: str = "data.csv", encoding: str = "ut
     path = tmp_path / name
     path.write_bytes(text.encode(encoding))
     return path
+
+
+def plain_frictionless(path: Path, descriptor: dict[str, Any] | None, **dialect: Any) -> dict[str, Any]:
+    """frictionless's own report, the file read as frictionless reads it (``dialect`` as a Table Dialect)."""
+    options: dict[str, Any] = {}
+    if descriptor is not None:
+        options["schema"] = frictionless.Schema.from_descriptor(descriptor)
+    if dialect:
+        options["dialect"] = frictionless.Dialect.from_descriptor(dialect)
+    resource = frictionless.Resource(path=path.name, basepath=str(path.parent), **options)
+    return dict(resource.validate(limit_errors=10**9).to_descriptor())
+
+
+def verdict(report: Any) -> tuple[bool, Counter[tuple[str, int | None, str | None]]]:
+    """What parity means: the same ``valid`` and the same (type, rowNumber, fieldName) multiset, the
+    report's and the task's own errors included."""
+    errors = [*report["errors"], *(e for task in report["tasks"] for e in task["errors"])]
+    return report["valid"], Counter((e["type"], e.get("rowNumber"), e.get("fieldName")) for e in errors)
+
+
+def assert_as_frictionless(
+    path: Path, descriptor: dict[str, Any] | None, dialect: dict[str, Any] | None = None, **plain_dialect: Any
+) -> dict[str, Any]:
+    """Both engines give plain frictionless's verdict; returns frictionless's report."""
+    plain = plain_frictionless(path, descriptor, **plain_dialect)
+    for engine in ("frictionless", "fast"):
+        report = validate_file(path, descriptor, dialect=dialect, engine=engine)
+        assert verdict(report) == verdict(plain), engine
+    return plain

@@ -58,3 +58,33 @@ def test_unknown_schema_and_missing_file_exit_two(tmp_path: Path) -> None:
     result = runner.invoke(app, ["validate", str(tmp_path / "nothing.csv")])
     assert result.exit_code == 2
     assert "cannot read" in result.output
+
+
+def test_an_unusable_schema_is_a_message_and_exit_two(tmp_path: Path) -> None:
+    data = str(write(tmp_path, "id,nama\n1,Ani\n"))
+    unusable = {
+        "unknown type": ({"fields": [{"name": "id", "type": "bilangan"}]}, 'field type "bilangan" is not supported'),
+        "broken pattern": (
+            {"fields": [{"name": "id"}, {"name": "nama", "constraints": {"pattern": "(["}}]},
+            "pattern '([' is not a regular expression",
+        ),
+        "minimum on a string": (
+            {"fields": [{"name": "id"}, {"name": "nama", "type": "string", "constraints": {"minimum": 3}}]},
+            'constraint "minimum" is not supported by type "string"',
+        ),
+        "primary key naming no field": (
+            {"fields": [{"name": "id"}, {"name": "nama"}], "primaryKey": ["kode"]},
+            "primary key \"['kode']\" does not match the fields",
+        ),
+        "foreign key without reference fields": (
+            {"fields": [{"name": "id"}, {"name": "nama"}], "foreignKeys": [{"fields": "id"}]},
+            "foreign key fields \"['id']\" does not match the reference fields",
+        ),
+    }
+    for case, (descriptor, message) in unusable.items():
+        path = tmp_path / "schema.json"
+        path.write_text(json.dumps(descriptor))
+        result = runner.invoke(app, ["validate", data, "--schema", str(path)])
+        assert result.exit_code == 2, (case, result.output)
+        assert message in " ".join(result.output.split()), case
+        assert isinstance(result.exception, SystemExit) and "Traceback" not in result.output, case
