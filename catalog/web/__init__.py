@@ -3,15 +3,16 @@
 import inspect
 from collections.abc import Awaitable
 from pathlib import Path
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from catalog.errors import CatalogError
 from catalog.web.i18n import _
-from catalog.web.pages import public
+from catalog.web.pages import manage, oversight, public
 from catalog.web.templating import render
 
 STATIC = Path(__file__).parent / "static"
@@ -47,12 +48,16 @@ async def _delegate(answer: Response | Awaitable[Response]) -> Response:
 def install_portal(app: FastAPI) -> None:
     """Mount the pages and the static files; errors on pages become HTML pages, API errors stay JSON."""
     app.include_router(public.router)
+    app.include_router(manage.router)
+    app.include_router(oversight.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     api_catalog_error = app.exception_handlers[CatalogError]
     api_http_error = app.exception_handlers[StarletteHTTPException]
 
     async def catalog_error(request: Request, exc: Exception) -> Response:
         if is_page(request) and isinstance(exc, CatalogError):
+            if exc.status == 401:  # a staff page without a session: sign in, then come back
+                return RedirectResponse(f"/masuk?lanjut={quote(request.url.path)}", status_code=303)
             return _error_page(request, exc.status)
         return await _delegate(api_catalog_error(request, exc))
 

@@ -59,3 +59,13 @@ def facet_labels(session: Session) -> dict[str, dict[str, str]]:
         "frequency": frequency_names(),
         "validation_status": validation_names(),
     }
+
+
+def state_names() -> dict[str, str]:
+    return {
+        "draft": _("draft"),
+        "submitted": _("waiting for review"),
+        "returned": _("returned"),
+        "published": _("published"),
+        "withdrawn": _("withdrawn"),
+    }

@@ -8,6 +8,7 @@ import csv
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from catalog.models import Release, Resource
@@ -61,7 +62,14 @@ def as_number(value: str) -> float | None:
 
 def read_preview(resource: Resource) -> Preview:
     assert resource.sha256 is not None
-    rows = _rows(file_store().open(resource.sha256))
+    columns, body, read_all, numeric = _parsed(resource.sha256)
+    return Preview(resource=resource, columns=columns, rows=body, read_all=read_all, numeric=numeric)
+
+
+@lru_cache(maxsize=32)
+def _parsed(sha256: str) -> tuple[list[str], list[list[str]], bool, list[str]]:
+    """A stored file's first rows; kept per content hash, since a stored file never changes."""
+    rows = _rows(file_store().open(sha256))
     columns = next(rows, [])
     body: list[list[str]] = []
     read_all = True
@@ -77,7 +85,7 @@ def read_preview(resource: Resource) -> Preview:
         and any(r[i].strip() for r in body)
         and all(as_number(r[i]) is not None for r in body if r[i].strip())
     ]
-    return Preview(resource=resource, columns=columns, rows=body, read_all=read_all, numeric=numeric)
+    return columns, body, read_all, numeric
 
 
 def sorted_rows(preview: Preview, column: str | None, descending: bool) -> list[list[str]]:

@@ -1,5 +1,6 @@
 """Rendering pages: one Jinja2 environment, the locale of the request, canonical and alternate URLs."""
 
+import gzip
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -72,6 +73,15 @@ def url_with(request: Request, **changes: Any) -> str:
     return request.url.path + (f"?{query}" if query else "")
 
 
+def compressed(request: Request, html: str, status_code: int) -> HTMLResponse:
+    """The page gzipped when the browser accepts it (pages only: files keep their bytes, ranges and ETags)."""
+    body = html.encode()
+    if "gzip" not in request.headers.get("accept-encoding", ""):
+        return HTMLResponse(body, status_code=status_code, headers=PAGE_HEADERS)
+    headers = {**PAGE_HEADERS, "Content-Encoding": "gzip", "Vary": "Cookie, Accept-Encoding"}
+    return HTMLResponse(gzip.compress(body, compresslevel=6), status_code=status_code, headers=headers)
+
+
 def render(
     request: Request,
     template: str,
@@ -111,7 +121,7 @@ def render(
             **context,
         )
     )
-    response = HTMLResponse(html, status_code=status_code, headers=PAGE_HEADERS)
+    response = compressed(request, html, status_code)
     if request.query_params.get("lang") in i18n.LOCALES and request.cookies.get(LANG_COOKIE) != locale:
         response.set_cookie(LANG_COOKIE, locale, max_age=YEAR, httponly=True, samesite="lax")
     return response

@@ -8,7 +8,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 import uvicorn
 from sqlmodel import Session
@@ -62,6 +64,10 @@ class Site:
     url: str
     data_dir: Path
     files: dict[str, bytes]  # dataset slug → the bytes of its current CSV
+
+    def client(self, **options: Any) -> httpx.Client:
+        """An HTTP client of the site, patient enough for a busy test machine."""
+        return httpx.Client(base_url=self.url, timeout=30, **options)
 
 
 def _publish(

@@ -10,7 +10,7 @@ from urllib.parse import urlparse
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
 
-from tests.web.conftest import Site
+from tests.web.conftest import PASSWORD, Site
 
 CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,9 +27,13 @@ pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debia
 
 
 @pytest.fixture(scope="module")
-def playwright() -> Iterator[Playwright]:
-    with sync_playwright() as driver:
-        yield driver
+def playwright(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Playwright]:
+    # The driver keeps the browser's profile under TMPDIR, which an earlier test of this process may have
+    # pointed at a folder since removed: give it one of its own.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TMPDIR", str(tmp_path_factory.mktemp("chromium")))
+        with sync_playwright() as driver:
+            yield driver
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +54,7 @@ def off_host_requests(context: BrowserContext, site: Site) -> list[str]:
 @pytest.fixture
 def page(browser: Browser, site: Site) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(20_000)
     elsewhere = off_host_requests(context, site)
     yield context.new_page()
     context.close()
@@ -173,3 +177,73 @@ def test_xss_attempts_stay_text(page: Page, site: Site) -> None:
     shot(page, "xss-search")
     assert dialogs == []
     assert page.evaluate("typeof window.xssRan") == "undefined"
+
+
+WITH_ERRORS = (
+    "tahun,semester,kode_kecamatan,kecamatan,laki_laki,perempuan,jumlah,kepala_keluarga\n"
+    "2025,1,61.71.01,Pontianak Selatan,50100,50200,100300,31000\n"
+    "2025,1,61.71.09,Pontianak Timur,tiga ribu,53300,106900,31000\n"
+    "2025,3,61.71.03,Pontianak Barat,76800,77100,153900,31000\n"
+)
+CORRECTED = (
+    "tahun,semester,kode_kecamatan,kecamatan,laki_laki,perempuan,jumlah,kepala_keluarga\n"
+    "2025,1,61.71.01,Pontianak Selatan,50100,50200,100300,31000\n"
+    "2025,1,61.71.02,Pontianak Timur,53600,53300,106900,31000\n"
+    "2025,1,61.71.03,Pontianak Barat,76800,77100,153900,31000\n"
+)
+
+
+def sign_in(page: Page, site: Site, username: str) -> None:
+    page.goto(site.url + "/masuk")
+    page.get_by_label("Nama pengguna").fill(username)
+    page.get_by_label("Kata sandi").fill(PASSWORD)
+    page.get_by_role("button", name="Masuk").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Pekerjaan saya")
+
+
+def test_stewards_journey_from_upload_to_search(page: Page, site: Site, tmp_path: Path) -> None:
+    sign_in(page, site, "disdukcapil-data")
+    page.get_by_role("link", name="Dataset baru").first.click()
+    page.get_by_label("Judul").fill("Rekap Warga Kecamatan Semester I 2025")
+    page.get_by_label("Alamat (huruf kecil, angka, dan tanda hubung)").fill("rekap-warga-2025")
+    page.get_by_label("Deskripsi (Markdown)").fill("Rekap warga per kecamatan, posisi 30 Juni 2025.")
+    page.get_by_label("Frekuensi pembaruan").select_option("semesteran")
+    page.get_by_role("button", name="Buat dataset").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Rekap Warga Kecamatan Semester I 2025")
+
+    broken = tmp_path / "warga-2025.csv"
+    broken.write_text(WITH_ERRORS)
+    page.get_by_label("Berkas (CSV, XLSX…)").set_input_files(str(broken))
+    page.get_by_label("Table Schema (nama di registri, opsional)").fill("penduduk-kecamatan")
+    page.get_by_label("Catatan rilis").fill("Semester I 2025")
+    page.get_by_role("button", name="Unggah dan periksa").click()
+    expect(page.get_by_role("heading", name="Laporan validasi")).to_be_visible()
+    report = page.locator("section.resource").first
+    expect(report).to_contain_text("tiga ribu")  # the cell, with its row and column
+    expect(report.get_by_role("row", name=re.compile("3 laki_laki tiga ribu"))).to_be_visible()
+    shot(page, "steward-1-report")
+    page.get_by_role("button", name="Ajukan untuk ditinjau").click()
+    expect(page.get_by_role("alert")).to_contain_text("validation errors")  # refused while errors remain
+
+    fixed = tmp_path / "warga-2025-perbaikan.csv"
+    fixed.write_text(CORRECTED)
+    page.get_by_label("Ganti dengan berkas yang sudah diperbaiki").set_input_files(str(fixed))
+    page.get_by_role("button", name="Ganti", exact=True).click()
+    expect(page.locator("section.resource").first).to_contain_text("valid")
+    page.get_by_role("button", name="Ajukan untuk ditinjau").click()
+    expect(page.locator(".badge.state-submitted").first).to_be_visible()
+    shot(page, "steward-2-submitted")
+    page.get_by_role("button", name="Keluar").click()
+
+    sign_in(page, site, "walidata")
+    page.get_by_role("link", name="Antrean tinjauan").first.click()
+    page.get_by_role("link", name="Rekap Warga Kecamatan Semester I 2025").click()
+    expect(page.get_by_role("heading", name="Daftar periksa metadata")).to_be_visible()
+    page.get_by_role("button", name="Setujui dan terbitkan").click()
+    expect(page.get_by_text("Tidak ada yang menunggu tinjauan.")).to_be_visible()
+
+    page.goto(site.url + "/cari?q=rekap+warga")
+    expect(page.get_by_role("link", name=re.compile("Rekap Warga Kecamatan"))).to_be_visible()
+    page.get_by_role("link", name=re.compile("Rekap Warga Kecamatan")).click()
+    expect(page.get_by_role("region", name="Pratinjau baris-baris pertama")).to_contain_text("Pontianak Timur")
+    shot(page, "steward-3-published")

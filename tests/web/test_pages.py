@@ -41,7 +41,7 @@ def parse(html: str) -> Elements:
 
 @pytest.fixture(scope="module")
 def http(site: Site) -> httpx.Client:
-    with httpx.Client(base_url=site.url) as client:
+    with site.client() as client:
         yield client
 
 
@@ -172,13 +172,14 @@ def test_pages_load_nothing_from_other_hosts_and_weigh_under_150_kb(http: httpx.
         fetched = http.get(url)
         assert fetched.status_code == 200, asset
         total += len(fetched.content)
-    assert total < 150_000, f"{path}: {total} bytes"
+    assert total < 150_000, f"{path}: {total} bytes (counted uncompressed)"
+    assert response.headers["content-encoding"] == "gzip"  # httpx asks for it, as browsers do
     policy = response.headers["content-security-policy"]
     assert "default-src 'self'" in policy and "script-src 'self'" in policy
 
 
 def test_language_switch_is_remembered_and_formats_numbers(site: Site) -> None:
-    http = httpx.Client(base_url=site.url)
+    http = site.client()
     indonesian = http.get("/dataset/proyeksi-penduduk")
     assert indonesian.text.startswith('<!doctype html>\n<html lang="id">') and "687.900" in indonesian.text
     english = http.get("/dataset/proyeksi-penduduk", params={"lang": "en"})

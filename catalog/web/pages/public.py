@@ -33,7 +33,6 @@ def home(request: Request, session: SessionDep) -> HTMLResponse:
         description=_("Find, preview and download the open data of Kota Pontianak's departments (Satu Data)."),
         total=newest["total"],
         downloads=figures.total_downloads(session),
-        organizations=organizations.list_organizations(session),
         organization_counts=newest["facets"].get("organization", {}),
         themes=newest["facets"].get("theme", {}),
         newest=newest["hits"],
@@ -168,8 +167,8 @@ def organizations_page(request: Request, session: SessionDep) -> HTMLResponse:
 def organization_page(request: Request, slug: str, session: SessionDep, page: PageNumber = 1) -> HTMLResponse:
     """An OPD: its published datasets and how it keeps to Satu Data (on time, valid, described)."""
     organization = organizations.get_organization(session, slug=slug)
-    listing = datasets.list_datasets(session, organization=slug, sort="title", page=page, per_page=20)
-    statuses = figures.dataset_statuses(session, organization_id=organization.id)
+    statuses = figures.dataset_statuses(session, organization_id=organization.id)  # published datasets only
+    pages = max(1, -(-len(statuses) // 20))
     return render(
         request,
         "organization.html",
@@ -177,8 +176,10 @@ def organization_page(request: Request, slug: str, session: SessionDep, page: Pa
         description=_("Open data published by %(name)s, Kota Pontianak.", name=organization.name),
         canonical_query={"page": page if page > 1 else None},
         organization=organization,
-        listing=listing,
-        pages=max(1, -(-listing.total // 20)),
+        listing=statuses[(page - 1) * 20 : page * 20],
+        total=len(statuses),
+        page=page,
+        pages=pages,
         compliance=figures.compliance(organization, statuses),
     )
 
