@@ -18,6 +18,7 @@ from harvesters.datajson import data_json_entry, is_data_json
 from harvesters.dcat_rdf import RdfCatalogue, is_catalogue, next_page
 from harvesters.dcat_vocabulary import Entry
 from harvesters.http import Document, FetchError
+from harvesters.xml_safety import refuse_unsafe_xml
 
 MAX_PAGES = 500
 
@@ -111,6 +112,8 @@ class DcatHarvester(Harvester):
                     f"{document.url}: JSON-LD refers to a remote @context ({remote[0]}), which is "
                     "never fetched; serve the catalogue with an inline context, or as Turtle or RDF/XML"
                 )
+        if syntax == "xml":
+            refuse_unsafe_xml(document.content)
         return Graph().parse(data=document.content, format=syntax, publicID=document.url)
 
     def fetch(self, item: RemoteItem) -> FetchedItem:

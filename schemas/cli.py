@@ -9,9 +9,11 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 from rich.table import Table
 
+from schemas.budget import BudgetExceeded
 from schemas.registry import InvalidSchema, SchemaNotFound
 from schemas.report import Report
 
@@ -80,6 +82,9 @@ def validate(
 
         try:
             report = validate_file(file, schema, progress=advance)
+        except BudgetExceeded as exc:
+            errors.print(f"[red]refused:[/red] {escape(str(file))}: {escape(exc.message)}")
+            raise typer.Exit(EXIT_USAGE) from exc
         except (SchemaNotFound, InvalidSchema) as exc:
             errors.print(f"[red]error:[/red] {exc.args[0] if exc.args else exc}")
             raise typer.Exit(EXIT_USAGE) from exc

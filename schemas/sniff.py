@@ -25,6 +25,8 @@ from frictionless.formats.excel import ExcelControl
 from frictionless.table.label_matching import deduplicate_names
 from openpyxl.xml.constants import SHEET_MAIN_NS
 
+from schemas import budget
+
 SAMPLE_BYTES = 64 * 1024
 SAMPLE_ROWS = 10
 DELIMITERS = (",", ";", "\t", "|")
@@ -123,7 +125,7 @@ def _excel_rows(path: Path, sheet: str | int) -> list[list[Any]]:
             reader.read_workbook()
             rows: list[list[Any]] = []
             with reader.archive.open(sheet_part(reader, sheet)) as xml:
-                for _, element in ElementTree.iterparse(xml):
+                for _, element in ElementTree.iterparse(budget.MeteredStream(xml, budget.current())):
                     if element.tag != f"{{{SHEET_MAIN_NS}}}row":
                         continue
                     number = int(element.get("r") or len(rows) + 1)
@@ -139,6 +141,8 @@ def _excel_rows(path: Path, sheet: str | int) -> list[list[Any]]:
                     element.clear()
             reader.archive.close()
             return rows
+        except budget.BudgetExceeded:
+            raise
         except Exception:  # any unreadable workbook: frictionless names the problem
             return []
 

@@ -22,9 +22,9 @@ from catalog.models import (
 )
 from catalog.services import activity, search_index
 from catalog.services.datasets import get_dataset, is_staff_for, metadata_snapshot
-from catalog.services.files import IncomingFile, file_store, format_of, media_type_of, safe_name
+from catalog.services.files import IncomingFile, format_of, media_type_of, safe_name
 from catalog.services.links import check_link
-from catalog.services.validation import apply_outcome, check_schema_reference
+from catalog.services.validation import apply_outcome, check_schema_reference, receive_file
 from catalog.settings import get_settings
 
 PUBLIC_STATES = {ReleaseState.published, ReleaseState.withdrawn}
@@ -169,12 +169,8 @@ def file_resource(
     release: Release, *, incoming: IncomingFile, schema: str | dict[str, Any] | None, position: int
 ) -> Resource:
     """A stored file as the resource at ``position`` of the release, validated (not yet added)."""
-    prepared = incoming.prepared
-    stored = (
-        prepared.stored
-        if prepared
-        else file_store().put_file(incoming.stream, max_bytes=get_settings().max_upload_bytes)
-    )
+    prepared = incoming.prepared or receive_file(incoming.stream, incoming.filename, schema)
+    stored = prepared.stored
     name = safe_name(incoming.filename)
     fmt = format_of(name)
     resource = Resource(
@@ -188,7 +184,7 @@ def file_resource(
         schema_ref=schema if isinstance(schema, str) else None,
         table_schema=schema if isinstance(schema, dict) else None,
     )
-    apply_outcome(resource, prepared.outcome if prepared else None)
+    apply_outcome(resource, prepared.outcome)
     return resource
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
@@ -14,9 +15,11 @@ import duckdb
 import frictionless
 from frictionless.table.header import Header
 
+from schemas import budget
 from schemas.fastpath import cells, integrity, report
 from schemas.fastpath.fields import FieldPlan, plan_fields
 from schemas.fastpath.reader import (
+    CHUNK,
     FileStats,
     Layout,
     Progress,
@@ -135,14 +138,21 @@ def _scan(
     n, first_row = len(plans), dialect.header_row + 1
     refused: duckdb.Error | None = None
     rows = 0
+    meter = budget.current()
     # Hashing the bytes overlaps with DuckDB's parse: both release the GIL.
     with ThreadPoolExecutor(max_workers=1) as pool:
-        scanning = pool.submit(scan_file, original, dialect, progress)
+        scanning = pool.submit(
+            scan_file, original, dialect, progress, min(meter.budget.line_bytes, CHUNK) if meter else CHUNK
+        )
         try:
             rows = cells.build_scan(con, plans, direct_source(path, dialect, n), key_plans, first_row)
         except duckdb.Error as exc:
             refused = exc
         stats = scanning.result()
+    if meter is not None:
+        # Before any slower reading: a line past the budget is refused, not re-read by Python's csv module.
+        meter.check_line(stats.longest_line)
+        meter.tick()
     if progress:
         progress(stats.bytes, stats.bytes)
     # Cells Python's csv module reads otherwise than DuckDB: blanks before a quote, skipped leading blanks,
@@ -240,7 +250,8 @@ def validate_csv(
         raise Unsupported("a schema without fields")
     key_plans = [p for p in plans if p.keyed]
     name = str(frictionless_resource(path, dialect=dialect).name)
-    with workspace() as tmp, duckdb.connect() as con:
+    meter = budget.current()
+    with workspace() as tmp, duckdb.connect() as con, meter.interrupting(con.interrupt) if meter else nullcontext():
         con.execute(f"SET memory_limit='{MEMORY_LIMIT}'")
         con.execute(f"SET temp_directory='{tmp}'")
         con.execute("SET preserve_insertion_order=true")
@@ -265,6 +276,7 @@ def validate_csv(
             lines = (text_path, text_dialect)
             foreign_keys, fetched = _checks(con, schema, plans, name, lines, normalized, key_plans, layout)
         except (duckdb.Error, UnicodeDecodeError) as exc:
+            budget.tick()  # interrupted at the deadline: refused, not handed to frictionless
             # e.g. a pattern RE2 cannot compile (look-arounds, back-references)
             raise Unsupported(str(exc)) from exc
         task_errors = [cast(ReportError, e.to_descriptor()) for e in header.errors]

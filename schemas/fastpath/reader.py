@@ -27,6 +27,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from schemas import budget
 from schemas.sniff import Dialect
 
 CHUNK = 4 * 1024 * 1024
@@ -44,6 +45,7 @@ class FileStats:
     lines: int
     # Blanks before an opening quote: DuckDB drops them and unquotes, Python's csv module keeps the cell as is.
     spaced_quote: bool = False
+    longest_line: int = 0
 
 
 def _spaced_quote(dialect: Dialect) -> re.Pattern[bytes]:
@@ -51,9 +53,11 @@ def _spaced_quote(dialect: Dialect) -> re.Pattern[bytes]:
     return re.compile(rb"(?:^|[\n" + delimiter + rb"])[ \t]+" + quote)
 
 
-def scan_file(path: Path, dialect: Dialect, progress: Progress | None = None) -> FileStats:
-    """Hashes, size, physical line count and whether a quote follows blanks, in one streaming pass."""
+def scan_file(path: Path, dialect: Dialect, progress: Progress | None = None, line_window: int = CHUNK) -> FileStats:
+    """Hashes, size, physical line count, whether a quote follows blanks, and the longest line (exact up to
+    ``line_window``), in one streaming pass."""
     md5, sha256 = hashlib.md5(), hashlib.sha256()
+    lengths = budget.LineLengths(line_window)
     total = path.stat().st_size
     done = lines = 0
     last = tail = b""
@@ -64,6 +68,7 @@ def scan_file(path: Path, dialect: Dialect, progress: Progress | None = None) ->
             md5.update(chunk)
             sha256.update(chunk)
             lines += chunk.count(b"\n")
+            lengths.feed(chunk)
             done += len(chunk)
             last = chunk[-1:]
             if not spaced_quote and quote and quote in chunk:
@@ -74,7 +79,12 @@ def scan_file(path: Path, dialect: Dialect, progress: Progress | None = None) ->
     if last and last != b"\n":
         lines += 1
     return FileStats(
-        bytes=total, md5=md5.hexdigest(), sha256=sha256.hexdigest(), lines=lines, spaced_quote=spaced_quote
+        bytes=total,
+        md5=md5.hexdigest(),
+        sha256=sha256.hexdigest(),
+        lines=lines,
+        spaced_quote=spaced_quote,
+        longest_line=lengths.longest,
     )
 
 
@@ -275,7 +285,10 @@ def normalized_source(path: Path, dialect: Dialect, n: int, workdir: Path) -> tu
     ):
         reader = csv.reader(source, **csv_options(dialect))
         writer = csv.writer(sink)
+        meter = budget.current()
         for number, cells in enumerate(reader, start=1):
+            if meter is not None:
+                meter.check_columns(len(cells))
             if number <= dialect.header_row:
                 continue
             padded = cells[:n] + [ABSENT] * (n - len(cells))
@@ -317,12 +330,15 @@ def fetch_rows(path: Path, dialect: Dialect, numbers: list[int], layout: Layout 
     wanted = sorted({line for start, lines in places.values() for line in range(start, start + lines)})
     text = {number: line.decode(encoding) for number, line in _physical_lines(path, wanted)}
     rows = {}
+    meter = budget.current()
     for number, (start, lines) in places.items():
         if start not in text:
             continue
         # One reader per record: a quote left open must not run on into the next row.
         pieces = [text[line] + "\n" for line in range(start, start + lines - 1)] + [text[start + lines - 1]]
         rows[number] = next(csv.reader(pieces, **csv_options(dialect)))
+        if meter is not None:
+            meter.check_columns(len(rows[number]))
     return rows
 
 

@@ -35,6 +35,7 @@ from frictionless import errors as ferrors
 from frictionless.table.header import Header
 from openpyxl.utils.cell import range_boundaries
 
+from schemas import budget
 from schemas.fastpath.engine import Unsupported, validate_csv
 from schemas.fastpath.reader import CHUNK, Progress, workspace
 from schemas.fastpath.worksheet import ParsedRows, RowScanner, Workbook, open_sheet
@@ -258,16 +259,22 @@ class SheetWriter:
             target.open("w", encoding="utf-8", newline="") as sink,
             aside.open("w", encoding="utf-8") as kept,
         ):
-            source = Reading(part, archive.getinfo(self.book.part).file_size, self.book.size, self.progress)
+            meter = budget.current()
+            metered = budget.MeteredStream(part, meter)
+            source = Reading(metered, archive.getinfo(self.book.part).file_size, self.book.size, self.progress)
             # With CRLF line ends the csv module quotes a lone CR too, which a reader would take for a line end.
             out = csv.writer(sink, lineterminator="\r\n")
-            written = 0
+            written = read = 0
             for number, cells in self._rows(reader.rows(source)):
                 while written + 1 < number:
                     written += 1
                     self._write_row(out, kept, written, self._complete(written, [], known), sheet)
                 written = number
                 cells = self._complete(number, cells, known)
+                if meter is not None:
+                    read += len(cells)
+                    meter.check_columns(len(cells))
+                    meter.check_cells(read)
                 sheet.columns = max(sheet.columns, len(cells))
                 self._write_row(out, kept, number, cells, sheet)
             found = _layout(reader, self.book)
