@@ -3,6 +3,8 @@
 from fastapi import APIRouter, FastAPI
 
 from catalog.api.datastore import routes as datastore_routes
+from catalog.api.ckan import actions as ckan_actions
+from catalog.api.ckan import read as ckan_read  # noqa: F401  (registers CKAN's read actions)
 from catalog.api.errors import install_error_handlers
 from catalog.api.headers import SecurityHeaders
 from catalog.api.limits import BodySizeLimit
@@ -31,6 +33,7 @@ def create_app() -> FastAPI:
     v1.include_router(harvest_api.router)
     v1.include_router(datastore_routes.router)
     app.include_router(v1)
+    app.include_router(ckan_actions.router)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:
