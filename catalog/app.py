@@ -5,6 +5,9 @@ from fastapi import APIRouter, FastAPI
 from catalog.api.datastore import routes as datastore_routes
 from catalog.api.ckan import actions as ckan_actions
 from catalog.api.ckan import read as ckan_read  # noqa: F401  (registers CKAN's read actions)
+from catalog.api.dcat import datajson, datapackage, feeds, schemaorg
+from catalog.api.dcat import rdf as dcat_rdf
+from catalog.api.dcat.negotiation import DatasetNegotiation
 from catalog.api.errors import install_error_handlers
 from catalog.api.headers import SecurityHeaders
 from catalog.api.limits import BodySizeLimit
@@ -34,6 +37,8 @@ def create_app() -> FastAPI:
     v1.include_router(datastore_routes.router)
     app.include_router(v1)
     app.include_router(ckan_actions.router)
+    for document in (schemaorg, datapackage, dcat_rdf, datajson, feeds):  # schema.json before the .jsonld route
+        app.include_router(document.router)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:
@@ -45,4 +50,5 @@ def create_app() -> FastAPI:
         RateLimit, per_minute=settings.rate_limit_per_minute, writes_per_minute=settings.rate_limit_writes_per_minute
     )
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(DatasetNegotiation)
     return app

@@ -24,6 +24,7 @@ class Settings(BaseSettings):
     datastore_sql_timeout: float = 5.0  # seconds a read-only SQL query may run
     datastore_sql_row_cap: int = 10_000  # rows a SQL query returns at most (``truncated`` says so)
     datastore_sql_memory: str = "256MB"  # memory a SQL query may use
+    contact_email: str = ""  # the walidata's public address, where a format needs one (data.json)
     timezone: str = "Asia/Jakarta"  # harvest schedules are read in this zone (Pontianak is WIB)
 
     @property
