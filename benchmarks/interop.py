@@ -262,7 +262,7 @@ def run(url: str, args: argparse.Namespace) -> None:
         verdict = "met" if value <= TARGETS[name] else "MISSED"
         print(f"{name:<24}{value:>10.2f}{base:>10.2f}{value / base:>8.2f}{TARGETS[name]:>8.0f}  {verdict}")
     print(
-        "baselines: /api/v1/search, /api/v1/datasets/{slug}; /api/v1/datasets paged whole for both whole-catalogue figures"
+        "baselines: /api/v1/search, /api/v1/datasets/{slug}; /api/v1/datasets paged whole (both whole-catalogue rows)"
     )
 
 

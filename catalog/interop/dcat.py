@@ -12,6 +12,7 @@ from typing import Any
 from rdflib import RDF, XSD, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, SKOS
 
+from catalog.interop import turtle
 from catalog.interop.published import Published, dataset_page, download_url, public_base
 from catalog.models import License, Organization, Resource, UpdateFrequency
 
@@ -260,4 +261,6 @@ def dataset_graph(record: Published, licenses: dict[str, License]) -> Graph:
 def serialize(graph: Graph, extension: str) -> tuple[bytes, str]:
     """The graph in the syntax of ``ttl``, ``rdf`` or ``jsonld``, with its media type."""
     syntax, media_type = SYNTAXES[extension]
+    if syntax == "turtle":
+        return turtle.serialize(graph), media_type
     return graph.serialize(format=syntax, encoding="utf-8"), media_type

@@ -8,13 +8,14 @@ import pyshacl
 import pytest
 from rdflib import RDF, Graph, Namespace, URIRef
 from rdflib.compare import isomorphic
-from rdflib.namespace import DCAT, DCTERMS, SH
+from rdflib.namespace import DCTERMS, SH
 
 from tests.interop.conftest import Published
 from tests.interop.test_ckan_federation import harvest_with_peer
 
 CONFORMANCE = Path(__file__).resolve().parents[1] / "conformance" / "dcat-ap-3.0.1"
 HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
+DCAT = Namespace("http://www.w3.org/ns/dcat#")  # open: rdflib's closed DCAT warns when pytest looks inside
 
 
 @pytest.fixture(scope="module")
