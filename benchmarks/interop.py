@@ -207,6 +207,7 @@ def main() -> None:
             "TERBUKA_DATABASE_URL": f"sqlite:///{directory}/terbuka.db",
             "TERBUKA_DATA_DIR": f"{directory}/var",
             "PYTHONPATH": str(ROOT),
+            "TERBUKA_RATE_LIMIT_PER_MINUTE": "0",  # one client makes every request here, as a bulk dump does
         }
         os.environ.update(env)
         started = time.perf_counter()
