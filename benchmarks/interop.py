@@ -250,8 +250,10 @@ def run(url: str, args: argparse.Namespace) -> None:
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
     started = time.perf_counter()
     dump = subprocess.run(
-        ["ckanapi", "dump", "datasets", "--all", "-q", "-p", "3", "-r", url], capture_output=True, env=env, check=True
+        ["ckanapi", "dump", "datasets", "--all", "-q", "-p", "3", "-r", url], capture_output=True, env=env, check=False
     )
+    if dump.returncode != 0:
+        raise SystemExit(f"ckanapi dump failed: {dump.stderr.decode(errors='replace')[-3000:]}")
     figures["dump s"] = (time.perf_counter() - started, figures["catalog.ttl s"][1])
     import json
 

@@ -6,12 +6,16 @@ the one uvicorn gives, which honours X-Forwarded-For only from the proxies it tr
 """
 
 import json
+import re
 import time
 from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from catalog.api.ckan.actions import ACTIONS
+
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+CKAN_ACTION = re.compile(r"^/api(?:/3)?/action/([a-z_]+)$")
 EXEMPT_PREFIXES = ("/healthz", "/static/")
 MAX_CLIENTS = 100_000  # buckets kept at once; the idle ones go first when there are more
 
@@ -51,6 +55,14 @@ class Limiter:
             self.buckets.clear()
 
 
+def is_write(scope: Scope) -> bool:
+    """A write method; but CKAN clients (ckanapi) POST their reads too, so a CKAN read action is a read."""
+    if scope["method"] not in WRITE_METHODS:
+        return False
+    match = CKAN_ACTION.match(scope["path"])
+    return match is None or match[1] not in ACTIONS or ACTIONS[match[1]].writes
+
+
 class RateLimit:
     def __init__(self, app: ASGIApp, *, per_minute: int, writes_per_minute: int) -> None:
         self.app = app
@@ -64,7 +76,7 @@ class RateLimit:
         client = (scope.get("client") or ("unknown", 0))[0]
         now = time.monotonic()
         wait = self.all.take(client, now) if self.all else 0.0
-        if not wait and self.writes and scope["method"] in WRITE_METHODS:
+        if not wait and self.writes and is_write(scope):
             wait = self.writes.take(client, now)
         if wait:
             await _refuse(send, wait)

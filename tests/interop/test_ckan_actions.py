@@ -110,3 +110,19 @@ def test_envelope_status_codes_and_both_addresses(published: Published, live_ser
     status, body = raw(live_server, '/api/3/action/package_search?facet.field=["tags"]&facet.limit=1')
     assert body["result"]["facets"]["tags"] == {"kesehatan": 1}
     assert raw(live_server, "/api/3")[1] == {"version": 3}
+
+
+def test_reads_posted_by_ckan_clients_are_not_counted_as_writes(published: Published) -> None:
+    from fastapi.testclient import TestClient
+
+    from catalog import settings
+    from catalog.app import create_app
+
+    settings.get_settings().rate_limit_writes_per_minute = 2
+    with TestClient(create_app()) as client:
+        for _ in range(5):
+            assert client.post("/api/3/action/package_show", json={"id": "dinkes-puskesmas"}).status_code == 200
+        statuses = [
+            client.post("/api/action/package_patch", json={"id": "dinkes-puskesmas"}).status_code for _ in range(3)
+        ]
+    assert statuses == [403, 403, 429]
