@@ -8,20 +8,19 @@ from typing import Any
 
 from catalog.interop.published import Published, dataset_page, download_url, public_base
 from catalog.models import License
-from catalog.services.search_index import KECAMATAN
-
-CITY_CODE = "61.71"
+from schemas.wilayah import KOTA_PONTIANAK, regions
 
 
 def place(codes: list[str]) -> dict[str, Any]:
-    """The covered area: Kota Pontianak, or the named kecamatan, with the Kemendagri codes as identifiers."""
-    names = sorted({KECAMATAN[code[:8]] for code in codes if code[:8] in KECAMATAN})
-    whole_city = any(code in ("61", CITY_CODE) for code in codes) or not names
+    """The covered area: Kota Pontianak, or the regions named, with the Kemendagri codes as identifiers."""
+    known = regions()
+    names = [known[code].name for code in codes if code in known]
+    whole_city = KOTA_PONTIANAK in codes or not names
     return {
         "@type": "Place",
         "name": "Kota Pontianak" if whole_city else ", ".join(names),
         "identifier": codes,
-        "containedInPlace": {"@type": "City", "name": "Kota Pontianak", "identifier": CITY_CODE},
+        "containedInPlace": {"@type": "City", "name": "Kota Pontianak", "identifier": KOTA_PONTIANAK},
     }
 
 
