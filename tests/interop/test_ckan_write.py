@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 from catalog.models import Dataset, Release, ReleaseState
 from tests.interop.conftest import Published
 
+# Links point at a name under .invalid: never resolved, never fetched (links are only published).
 NEW_CSV = b"kode_kecamatan,kecamatan,jumlah\n61.71.01,Pontianak Selatan,7\n"
 
 
@@ -40,14 +41,14 @@ def test_package_create_makes_an_unpublished_dataset_with_a_draft(
             {"key": "Periode Update Data", "value": "Per Semester"},
             {"key": "Cara Pengumpulan Data", "value": "Laporan puskesmas"},
         ],
-        resources=[{"url": "http://127.0.0.1:9/imunisasi.csv", "name": "imunisasi"}],
+        resources=[{"url": "https://opd.example.invalid/imunisasi.csv", "name": "imunisasi"}],
     )
     assert created["state"] == "draft" and created["name"] == "dinkes-imunisasi"
     assert created["license_id"] == "cc-by-4.0"
     extras = {e["key"]: e["value"] for e in created["extras"]}
     assert extras["Kode Wilayah"] == "61.71.01, 61.71.02" and extras["Periode Update Data"] == "semesteran"
     assert extras["Cara Pengumpulan Data"] == "Laporan puskesmas"
-    assert [r["url"] for r in created["resources"]] == ["http://127.0.0.1:9/imunisasi.csv"]
+    assert [r["url"] for r in created["resources"]] == ["https://opd.example.invalid/imunisasi.csv"]
     [draft] = releases_of(session, "dinkes-imunisasi")
     assert draft.state == ReleaseState.draft
     with pytest.raises(NotFound):  # not published: not shown to anyone through the read actions
@@ -75,8 +76,8 @@ def test_resource_writes_go_into_a_new_draft_and_the_published_release_stays(
     assert draft.state == ReleaseState.draft
     assert sorted(r.name for r in draft.resources) == ["data.csv", "puskesmas-2025.csv"]
     old_id = before["resources"][0]["id"]
-    replaced = producer.action.resource_update(id=old_id, url="http://127.0.0.1:9/baru.csv")
-    assert replaced["url"] == "http://127.0.0.1:9/baru.csv"
+    replaced = producer.action.resource_update(id=old_id, url="https://opd.example.invalid/baru.csv")
+    assert replaced["url"] == "https://opd.example.invalid/baru.csv"
     _, draft = releases_of(session, "dinkes-puskesmas")
     assert sorted(r.name for r in draft.resources) == ["baru.csv", "puskesmas-2025.csv"]
     assert len(releases_of(session, "dinkes-puskesmas")) == 2  # the same draft, not one per call
@@ -94,7 +95,7 @@ def test_package_patch_and_update_change_metadata_through_the_services(
     updated = producer.action.package_update(id="dinkes-puskesmas", title="Puskesmas Kota Pontianak")
     assert updated["title"] == "Puskesmas Kota Pontianak" and updated["tags"] == [] and updated["notes"] == ""
     listed = producer.action.package_patch(
-        id="dinkes-puskesmas", resources=[{"id": patched["resources"][0]["id"]}, {"url": "http://127.0.0.1:9/x.csv"}]
+        id="dinkes-puskesmas", resources=[{"id": patched["resources"][0]["id"]}, {"url": "https://opd.example.invalid/x.csv"}]
     )
     assert listed["state"] == "draft"
     assert sorted(r["name"] for r in listed["resources"]) == ["data.csv", "x.csv"]
