@@ -2,10 +2,10 @@
 
 from fastapi import APIRouter, FastAPI
 
-from catalog.api.datastore import routes as datastore_routes
 from catalog.api.ckan import actions as ckan_actions
 from catalog.api.ckan import read as ckan_read  # noqa: F401  (registers CKAN's read actions)
 from catalog.api.ckan import write as ckan_write  # noqa: F401  (registers CKAN's write actions)
+from catalog.api.datastore import routes as datastore_routes
 from catalog.api.dcat import datajson, datapackage, feeds, schemaorg
 from catalog.api.dcat import rdf as dcat_rdf
 from catalog.api.dcat.negotiation import DatasetNegotiation
