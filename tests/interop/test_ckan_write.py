@@ -95,7 +95,8 @@ def test_package_patch_and_update_change_metadata_through_the_services(
     updated = producer.action.package_update(id="dinkes-puskesmas", title="Puskesmas Kota Pontianak")
     assert updated["title"] == "Puskesmas Kota Pontianak" and updated["tags"] == [] and updated["notes"] == ""
     listed = producer.action.package_patch(
-        id="dinkes-puskesmas", resources=[{"id": patched["resources"][0]["id"]}, {"url": "https://opd.example.invalid/x.csv"}]
+        id="dinkes-puskesmas",
+        resources=[{"id": patched["resources"][0]["id"]}, {"url": "https://opd.example.invalid/x.csv"}],
     )
     assert listed["state"] == "draft"
     assert sorted(r["name"] for r in listed["resources"]) == ["data.csv", "x.csv"]
