@@ -1,5 +1,9 @@
 """The composition root: builds the FastAPI application."""
 
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import APIRouter, FastAPI
 
 from catalog.api.ckan import actions as ckan_actions
@@ -14,6 +18,7 @@ from catalog.api.headers import SecurityHeaders
 from catalog.api.limits import BodySizeLimit
 from catalog.api.ratelimit import RateLimit
 from catalog.api.v1 import datasets, meta, organizations, releases, schemas, search, users
+from catalog.services import search_index
 from catalog.services.files import file_store
 from catalog.settings import get_settings
 from catalog.web import install_portal
@@ -26,10 +31,17 @@ Reading is open to everyone. Writing needs an API token: `Authorization: Bearer 
 """
 
 
+@asynccontextmanager
+async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    # Index changes a process committed but died before applying are applied now, off the start-up path.
+    threading.Thread(target=search_index.sync_after_commit, name="outbox-at-start", daemon=True).start()
+    yield
+
+
 def create_app() -> FastAPI:
     settings = get_settings()
     file_store().claim_scratch()
-    app = FastAPI(title="Terbuka API", version="1", description=DESCRIPTION)
+    app = FastAPI(title="Terbuka API", version="1", description=DESCRIPTION, lifespan=_lifespan)
     install_error_handlers(app)
     v1 = APIRouter(prefix="/api/v1")
     for module in (organizations, datasets, releases, schemas, search, users, meta):

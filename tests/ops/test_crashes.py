@@ -12,9 +12,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session, col, func, select
 
-from catalog.models import Release, ReleaseState
+from catalog.models import Release, ReleaseState, SearchOutbox
 from catalog.services.files import file_store
 from catalog.services.integrity import examine
 from catalog.storage import scratch_name
@@ -93,6 +93,11 @@ def slow_body(size: int, stop_after: int, killed: threading.Event) -> Iterator[b
 
 
 def assert_whole(session: Session, data_dir: Path, dead_pid: int) -> None:
+    deadline = time.monotonic() + 30  # the restarted server applies what the killed one left in the outbox
+    while session.exec(select(func.count()).where(col(SearchOutbox.processed).is_(None))).one():
+        assert time.monotonic() < deadline, "the restarted server did not apply the pending index changes"
+        time.sleep(0.2)
+        session.expire_all()
     session.expire_all()
     assert not (file_store().scratch_root / scratch_name(dead_pid)).exists(), "the dead server's scratch is left"
     found = examine(session)
