@@ -40,7 +40,7 @@ async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
 
 def create_app() -> FastAPI:
     settings = get_settings()
-    file_store().claim_scratch()
+    file_store().sweep_scratch()  # what processes that are gone left (their TMPDIR: see `terbuka serve`)
     app = FastAPI(title="Terbuka API", version="1", description=DESCRIPTION, lifespan=_lifespan)
     install_error_handlers(app)
     v1 = APIRouter(prefix="/api/v1")

@@ -183,6 +183,9 @@ def serve(
     """Serve the portal and the API."""
     import uvicorn
 
+    from catalog.services.files import file_store
+
+    file_store().claim_scratch()  # the server's temporary files, its worker processes' too (TMPDIR)
     uvicorn.run(
         "catalog.app:create_app",
         factory=True,

@@ -118,13 +118,14 @@ def documents(session: Session, dataset_ids: list[int]) -> dict[int, dict[str, A
 
 
 def apply_outbox(session: Session, *, backend: SearchBackend | None = None, limit: int = 500) -> int:
-    """Apply pending outbox rows to the index; returns how many datasets were synced."""
-    backend = backend or search_backend()
+    """Apply pending outbox rows to the index; returns how many datasets were synced (the index is not even
+    opened when nothing is pending)."""
     pending = session.exec(
         select(SearchOutbox).where(col(SearchOutbox.processed).is_(None)).order_by(col(SearchOutbox.id)).limit(limit)
     ).all()
     if not pending:
         return 0
+    backend = backend or search_backend()
     ids = sorted({row.dataset_id for row in pending})
     found = documents(session, ids)
     ready = [document for dataset_id in ids if (document := found.get(dataset_id)) is not None]

@@ -5,6 +5,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -167,7 +168,11 @@ def test_a_server_killed_while_publishing_leaves_a_consistent_catalogue(
         assert_whole(session, data_dir, dead)
 
 
-def test_scratch_of_a_live_process_is_kept_and_of_a_dead_one_swept(database_url: str, data_dir: Path) -> None:
+def test_scratch_of_a_live_process_is_kept_and_of_a_dead_one_swept(
+    database_url: str, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TMPDIR", os.environ.get("TMPDIR", "/tmp"))  # restored after: claiming changes the process's
+    monkeypatch.setattr(tempfile, "tempdir", tempfile.tempdir)
     store = file_store()
     finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     dead = store.scratch_root / scratch_name(int(finished.stdout))
