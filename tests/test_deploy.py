@@ -134,3 +134,15 @@ def test_the_deploy_guide_documents_every_variable_the_compose_file_reads() -> N
     assert missing == [], f"not in docs/deploy.md: {missing}"
     for step in ("pg_dump", "terbuka db upgrade", "docker-compose"):
         assert step in guide
+
+
+def test_api_and_workers_scale_out_behind_one_entry_point(compose: dict[str, Any]) -> None:
+    services = compose["services"]
+    assert services["app"]["deploy"]["replicas"] >= 2
+    assert services["worker"]["deploy"]["replicas"] >= 2
+    assert "ports" not in services["app"], "replicas cannot share a host port: the proxy publishes it"
+    assert services["proxy"]["ports"] and services["proxy"]["depends_on"]["app"]["condition"] == "service_healthy"
+    mounted = volume_at(services["proxy"], "/etc/nginx/conf.d/default.conf")
+    assert mounted is not None and Path(mounted).name == "nginx.conf"
+    config = (ROOT / "deploy" / "nginx.conf").read_text()
+    assert "http://app:8000" in config and "X-Forwarded-Proto" in config and "resolver 127.0.0.11" in config
