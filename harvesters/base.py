@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from catalog.models import HarvestSource
+from catalog.services.links import LinkDescription
 from harvesters.http import SafeClient
 
 
@@ -32,6 +33,7 @@ class FetchedItem:
     urls: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     schemas: dict[str, str | dict[str, Any]] = field(default_factory=dict)  # file name → its own Table Schema
+    links: dict[str, LinkDescription] = field(default_factory=dict)  # URL → what the source declares about it
 
 
 class Harvester(ABC):

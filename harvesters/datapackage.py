@@ -22,6 +22,7 @@ from urllib.parse import quote, unquote, urljoin, urlsplit
 
 from catalog.models import REGION_CODE
 from catalog.services.files import safe_name
+from catalog.services.links import LinkDescription
 from catalog.services.reference import LICENSES as KNOWN_LICENSES
 from catalog.services.reference import THEMES
 from catalog.settings import get_settings
@@ -43,6 +44,8 @@ MAPPED = {
     "profile",
     "$schema",
 }
+# What a resource's file carries itself; every other key of a resource (title, description, licenses…) is kept.
+RESOURCE_MAPPED = {"name", "path", "data", "format", "mediatype", "mediaType", "encoding", "schema", "profile"}
 LICENSE_URLS = {(lic.url or "").split("://")[-1].rstrip("/"): lic.id for lic in KNOWN_LICENSES if lic.url}
 
 
@@ -145,16 +148,26 @@ class DataPackageHarvester(Harvester):
         fetched = FetchedItem(metadata=self._metadata(package, item.remote_id))
         licenses = package.get("licenses")
         first = licenses[0] if isinstance(licenses, list) and licenses and isinstance(licenses[0], dict) else {}
-        fetched.metadata["license_id"] = license_for(first.get("name"), first.get("path")) or "notspecified"
+        name, path = first.get("name") or first.get("id"), first.get("path") or first.get("url")
+        fetched.metadata["license_id"] = license_for(name, path) or "notspecified"
         if first and fetched.metadata["license_id"] == "notspecified":
             fetched.metadata["extras"]["licenses"] = as_text(licenses)
-            fetched.warnings.append(f"license {first.get('name') or first.get('path')!r} unknown: set to notspecified")
+            fetched.warnings.append(
+                f"license {name or path or as_text(first)!r} unknown: set to notspecified, kept in extras as licenses"
+            )
         self._temporal(package.get("temporal"), fetched)
         taken: set[str] = set()
         for number, resource in enumerate(package["resources"], start=1):
             if not isinstance(resource, dict):
                 raise FetchError(f"resource {number} is not a JSON object")
             label = str(resource.get("name") or f"resource-{number}")
+            fetched.metadata["extras"].update(
+                {
+                    f"resource[{label}]:{key}": as_text(value)
+                    for key, value in resource.items()
+                    if key not in RESOURCE_MAPPED and value not in (None, "", [])
+                }
+            )
             try:
                 self._resource(resource, label, taken, fetched)
             except FetchError as exc:
@@ -206,6 +219,12 @@ class DataPackageHarvester(Harvester):
                     raise FetchError(f"{path}: the server sent no content")
             except FetchError as exc:
                 fetched.urls.append(path)
+                fetched.links[path] = LinkDescription(
+                    str(resource.get("title") or label),
+                    str(resource.get("format") or "").upper(),
+                    str(resource.get("mediatype") or resource.get("mediaType") or ""),
+                    resource["bytes"] if isinstance(resource.get("bytes"), int) else None,
+                )
                 fetched.warnings.append(f"resource {label!r} kept as a link: {exc}")
                 return
             wanted, file = posixpath.basename(urlsplit(path).path) or label, download.path

@@ -6,6 +6,7 @@ to a remote @context is refused, since following it would reach out to a server 
 """
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -13,10 +14,12 @@ from urllib.parse import urlsplit
 from rdflib import Graph
 
 from catalog.services.files import safe_name
+from catalog.services.links import LinkDescription
+from catalog.services.releases import link_name
 from harvesters.base import FetchedItem, Harvester, RemoteItem
 from harvesters.datajson import data_json_entry, is_data_json
 from harvesters.dcat_rdf import RdfCatalogue, is_catalogue, next_page
-from harvesters.dcat_vocabulary import Entry
+from harvesters.dcat_vocabulary import Entry, link_format, link_media_type
 from harvesters.http import Document, FetchError
 from harvesters.xml_safety import refuse_unsafe_xml
 
@@ -120,17 +123,24 @@ class DcatHarvester(Harvester):
         entry = self._entries.get(item.remote_id)
         if entry is None:
             raise FetchError(f"{item.remote_id}: not in the catalogue read by this harvest")
-        fetched = FetchedItem(metadata=dict(entry.metadata))
+        fetched = FetchedItem(metadata=dict(entry.metadata), warnings=list(entry.warnings))
+        extras = fetched.metadata["extras"] = dict(entry.metadata["extras"])
         for number, distribution in enumerate(entry.distributions, start=1):
-            name = safe_name(distribution.title or urlsplit(distribution.url).path.rstrip("/") or f"berkas-{number}")
-            if distribution.format and not name.lower().endswith(f".{distribution.format}"):
-                name = f"{name}.{distribution.format}"
+            name = safe_name(distribution.title or link_name(distribution.url) or f"berkas-{number}")
+            extras |= {f"dcat:distribution[{distribution.url}]:{key}": value for key, value in distribution.extras}
             try:
                 download = self.client.download(distribution.url, self.workdir)
             except FetchError as exc:
                 fetched.urls.append(distribution.url)
+                fetched.links[distribution.url] = LinkDescription(
+                    name, link_format(distribution), link_media_type(distribution), distribution.byte_size
+                )
                 fetched.warnings.append(f"distribution {name!r} kept as a link: {exc}")
                 continue
             if download is not None:
+                extension = distribution.format
+                if re.fullmatch(r"[a-z0-9]{1,10}", extension) and not name.lower().endswith(f".{extension}"):
+                    name = f"{name}.{extension}"
                 fetched.files.append((name, download.path))
+        fetched.metadata["extras"] = dict(sorted(extras.items()))
         return fetched

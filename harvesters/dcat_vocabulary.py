@@ -7,13 +7,14 @@ readers in `dcat_rdf` and `datajson` only find the values.
 import mimetypes
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from catalog.models import UpdateFrequency
+from catalog.services.files import MEDIA_TYPES
 from catalog.services.reference import THEMES
 from harvesters import ckan
 
@@ -89,6 +90,8 @@ EU_THEMES = {
     "SOCI": "sosial",
     "TRAN": "transportasi",
 }
+# Formats that name a service rather than a file: a link to one keeps this name as its format.
+SERVICES = {"esri rest", "wms", "wfs", "wcs", "wmts", "wms_srvc", "wfs_srvc", "api", "sparql"}
 MEDIA_EXTENSIONS = {
     "text/csv": "csv",
     "application/json": "json",
@@ -98,19 +101,25 @@ MEDIA_EXTENSIONS = {
 
 
 class Distribution(NamedTuple):
+    """A distribution as declared: ``format`` is a file extension ('csv') or a short label ('ESRI REST')."""
+
     title: str
     url: str
     format: str
+    media_type: str = ""
+    byte_size: int | None = None
+    extras: tuple[tuple[str, str], ...] = ()  # what else it declares (description, checksum, licence…), kept
 
 
 @dataclass
 class Entry:
-    """One dataset as the catalogue describes it, mapped to Terbuka's metadata."""
+    """One dataset as the catalogue describes it, mapped to Terbuka's metadata, with what could not be mapped."""
 
     remote_id: str
     marker: str
     metadata: dict[str, Any]
     distributions: list[Distribution]
+    warnings: list[str] = field(default_factory=list)
 
 
 def slugify(text: str) -> str:
@@ -128,13 +137,44 @@ def dataset_slug(identifier: str, title: str) -> str:
 
 
 def license_id(values: list[str]) -> str:
+    """The Terbuka licence of the first value that names a known one; '' when none does."""
     for value in values:
         key = re.sub(r"^https?://(www\.)?", "", value.strip().lower()).rstrip("/")
         key = re.sub(r"/(legalcode|deed\.[a-z-]+)$", "", key)
         found = LICENSE_URIS.get(key) or ckan.LICENSES.get(key) or ckan.LICENSES.get(key.rsplit("/", 1)[-1])
         if found:
             return found
-    return "notspecified"
+    return ""
+
+
+def byte_size(value: object) -> int | None:
+    """'43008', 43008.0 or '43008.0' → 43008; anything else None."""
+    try:
+        size = int(float(str(value).strip()))
+    except ValueError:
+        return None
+    return size if size >= 0 else None
+
+
+def link_format(distribution: Distribution) -> str:
+    """A link's format as the catalogue says it ('CSV', 'WMS', 'ESRI REST'), else its URL's suffix."""
+    declared = distribution.format or file_extension("", distribution.media_type, distribution.url)
+    return declared.upper()[:20]
+
+
+def link_media_type(distribution: Distribution) -> str:
+    """The declared media type, else the one of a declared file extension ('html' → text/html); '' if neither."""
+    media = re.sub(r"^https?://www\.iana\.org/assignments/media-types/", "", distribution.media_type.strip())
+    if re.fullmatch(r"[a-z]+/[A-Za-z0-9.+-]+", media):
+        return media
+    fmt = distribution.format.upper()
+    return MEDIA_TYPES.get(fmt) or (mimetypes.guess_type(f"x.{fmt.lower()}")[0] or "" if fmt else "")
+
+
+def tag_names(keywords: list[str]) -> list[str]:
+    """Keywords as Terbuka stores tags (trimmed, lower case, at most 100 characters, once each): accents and
+    scripts are kept, so 'Ökonomie' is 'ökonomie' and '人口' stays '人口'."""
+    return sorted({" ".join(keyword.split()).lower()[:100].strip() for keyword in keywords} - {""})
 
 
 def period_days(value: str) -> float | None:
@@ -186,7 +226,11 @@ def parse_date(text: str, *, end: bool = False) -> date | None:
 
 
 def file_extension(fmt: str, media_type: str, url: str) -> str:
-    """'CSV', an EU file-type URI, 'text/csv' or an IANA media-type URI → 'csv'; else the URL's suffix."""
+    """'CSV', an EU file-type URI, 'text/csv' or an IANA media-type URI → 'csv'; a service ('Esri REST', WMS)
+    → its name, whatever media type its responses have; else the URL's suffix."""
+    service = re.split(r"[/#]", fmt.strip().lower().rstrip("/"))[-1]
+    if service in SERVICES:
+        return service
     for value in (text.split(";")[0].strip().lower().rstrip("/") for text in (fmt, media_type)):
         mime = re.search(r"(?:^|/media-types/)([a-z]+/[a-z0-9.+-]+)$", value)
         if mime:
@@ -195,6 +239,9 @@ def file_extension(fmt: str, media_type: str, url: str) -> str:
             extension = re.split(r"[/#]", value)[-1]
         if re.fullmatch(r"[a-z0-9]{1,10}", extension):
             return extension
+    label = fmt.strip().lower()
+    if label and not re.search(r"[/#:]", label) and len(label) <= 20:
+        return label  # a name such as 'zipped csv', when no media type says more
     suffix = Path(urlsplit(url).path).suffix.lstrip(".").lower()
     return suffix if re.fullmatch(r"[a-z0-9]{1,10}", suffix) else ""
 
@@ -211,23 +258,33 @@ def mapped(
     temporal: tuple[date | None, date | None],
     contact: tuple[str, str],
     extras: dict[str, str],
+    warnings: list[str],
 ) -> dict[str, Any]:
-    """The DatasetCreate fields for one dataset; every list sorted so the content hash is stable."""
+    """The DatasetCreate fields for one dataset; what has no field is kept in extras, with a warning when a
+    value was replaced (an unknown licence). Every list is sorted so the content hash is stable."""
+    extras = dict(extras)
     terbuka_themes, other_themes = theme_slugs(themes)
     if other_themes:
-        extras = {**extras, "dcat:theme": ", ".join(other_themes)}
-    tags = {slugify(keyword)[:100].strip("-") for keyword in keywords}
+        extras["dcat:theme"] = ", ".join(other_themes)
+    licence = license_id(licenses)
+    given = sorted({value.strip() for value in licenses if value.strip()})
+    if given and not licence:
+        extras["dct:license"] = " ".join(given)
+        warnings.append(f"licence {' '.join(given)!r} unknown: set to notspecified, kept in extras as dct:license")
+    periodicity = update_frequency(frequency)
+    if frequency and periodicity == UpdateFrequency.tidak_tentu:
+        extras["dct:accrualPeriodicity"] = frequency
     return {
         "slug": dataset_slug(identifier, title),
         "title": title or identifier,
         "description": description,
-        "license_id": license_id(licenses),
-        "update_frequency": update_frequency(frequency),
+        "license_id": licence or "notspecified",
+        "update_frequency": periodicity,
         "temporal_start": temporal[0],
         "temporal_end": temporal[1],
         "contact_name": contact[0] or None,
-        "contact_email": contact[1].removeprefix("mailto:") or None,
-        "tags": sorted(tag for tag in tags if tag),
+        "contact_email": contact[1].strip().removeprefix("mailto:") or None,
+        "tags": tag_names(keywords),
         "themes": terbuka_themes,
-        "extras": dict(sorted(extras.items())),
+        "extras": {key: value for key, value in sorted(extras.items()) if value},
     }

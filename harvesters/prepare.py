@@ -31,6 +31,8 @@ def content_sha256(fetched: FetchedItem) -> str:
         digest.update(url.encode())
     if fetched.schemas:
         digest.update(repr(sorted(fetched.schemas.items())).encode())
+    if fetched.links:
+        digest.update(repr(sorted(fetched.links.items())).encode())
     return digest.hexdigest()
 
 

@@ -294,6 +294,7 @@ class HarvestRun:
                 IncomingFile(name, io.BytesIO(), fetched.schemas.get(name), ready) for name, ready in prepared.files
             ],
             urls=fetched.urls,
+            links=fetched.links,
             notes=self._notes,
             schema=self.source.default_schema,
             submit=valid,

@@ -28,6 +28,7 @@ from catalog.services.datasets import (
     update_dataset,
 )
 from catalog.services.files import IncomingFile
+from catalog.services.links import LinkDescription
 from catalog.services.organizations import get_organization
 from catalog.services.validation import check_schema_reference
 
@@ -42,6 +43,7 @@ class DatasetImport:
     unique_slug: str | None = None  # a new dataset's slug should ``data.slug`` be taken
     files: list[IncomingFile] = field(default_factory=list)
     urls: list[str] = field(default_factory=list)
+    links: dict[str, LinkDescription] = field(default_factory=dict)  # what the source declares per URL
     notes: str = ""
     schema: str | dict[str, Any] | None = None  # for the files without their own
     submit: bool = False  # submit the release once created
@@ -94,6 +96,7 @@ def _update(session: Session, item: DatasetImport, actor: User | None) -> Datase
         actor=actor,
         files=item.files,
         urls=item.urls,
+        links=item.links,
         notes=item.notes,
         schema=item.schema,
         commit=False,
@@ -149,7 +152,7 @@ def _create(session: Session, *, items: list[DatasetImport], actor: User | None)
             for position, incoming in enumerate(item.files)
         ]
         release.resources += [
-            releases.link_resource(release, url=url, position=len(item.files) + position)
+            releases.link_resource(release, url=url, position=len(item.files) + position, declared=item.links.get(url))
             for position, url in enumerate(item.urls)
         ]
         session.add(release)

@@ -11,6 +11,7 @@ import ipaddress
 import re
 import socket
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from catalog.errors import Invalid
@@ -21,6 +22,15 @@ NAT64_LOCAL = ipaddress.IPv6Network("64:ff9b:1::/48")  # RFC 8215: translators o
 NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
 HOST_NAME = re.compile(r"[a-z0-9_]([a-z0-9_-]{0,62})(\.[a-z0-9_]([a-z0-9_-]{0,62}))*\.?")
 LOCAL_NAMES = ("localhost", ".localhost", ".local", ".internal", ".home.arpa")
+
+
+class LinkDescription(NamedTuple):
+    """What a source declares about a link; what it leaves empty is guessed from the URL."""
+
+    name: str = ""
+    format: str = ""
+    media_type: str = ""
+    byte_size: int | None = None
 
 
 def embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:

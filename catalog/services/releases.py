@@ -1,6 +1,7 @@
 """Releases: numbered, immutable once published, moved through the workflow."""
 
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
@@ -23,7 +24,7 @@ from catalog.models import (
 from catalog.services import activity, search_index
 from catalog.services.datasets import get_dataset, is_staff_for, metadata_snapshot
 from catalog.services.files import IncomingFile, format_of, media_type_of, safe_name
-from catalog.services.links import check_link
+from catalog.services.links import LinkDescription, check_link
 from catalog.services.validation import apply_outcome, check_schema_reference, receive_file
 from catalog.settings import get_settings
 
@@ -117,6 +118,7 @@ def create_release(
     urls: list[str] | None = None,
     schema: str | dict[str, Any] | None = None,
     commit: bool = True,
+    links: dict[str, LinkDescription] | None = None,
 ) -> Release:
     """Open a new draft release, numbered after the dataset's last one, with its resources.
 
@@ -144,7 +146,8 @@ def create_release(
         check_schema_reference(incoming.schema)
         _add_file(session, release=release, incoming=incoming, schema=incoming.schema or schema)
     for url in urls or []:
-        session.add(link_resource(release, url=url, position=len(release.resources)))
+        declared = (links or {}).get(url)
+        session.add(link_resource(release, url=url, position=len(release.resources), declared=declared))
         session.flush()
         session.refresh(release)
     record_created(session, release, actor)
@@ -188,16 +191,29 @@ def file_resource(
     return resource
 
 
-def link_resource(release: Release, *, url: str, position: int) -> Resource:
+def link_name(url: str) -> str:
+    """A link's name from its URL: the path's last segment decoded, without query or fragment; else the host."""
+    return path_name(url) or urlsplit(url).hostname or url
+
+
+def path_name(url: str) -> str:
+    path = urlsplit(url).path
+    return safe_name(unquote(path.rstrip("/"))) if path.strip("/") else ""
+
+
+def link_resource(release: Release, *, url: str, position: int, declared: LinkDescription | None = None) -> Resource:
+    """A link resource: what its source declares, the rest guessed from the URL's path (never from a host name
+    such as external.site.org, nor from a declared title)."""
     url = check_link(url)
-    name = safe_name(url.rstrip("/")) or url
-    fmt = format_of(name)
+    given = declared or LinkDescription()
+    fmt = given.format[:20] or format_of(path_name(url))
     return Resource(
         release_id=release.id or 0,
         position=position,
-        name=name,
+        name=safe_name(given.name) if given.name.strip() else link_name(url),
         format=fmt,
-        media_type=media_type_of(fmt, name),
+        media_type=given.media_type[:120] or media_type_of(fmt, path_name(url)),
+        byte_size=given.byte_size,
         url=url,
     )
 

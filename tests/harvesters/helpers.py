@@ -1,5 +1,6 @@
 """What the harvester tests share: a folder served over HTTP on 127.0.0.1, running a source, reading releases."""
 
+import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -8,6 +9,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlmodel import Session, col, select
 
 from catalog.models import Dataset, HarvestJob, Release
@@ -47,3 +49,15 @@ def releases_of(session: Session, slug: str) -> list[Release]:
     return list(
         session.exec(select(Release).where(Release.dataset_id == dataset.id).order_by(col(Release.number))).all()
     )
+
+
+def loopback_only_dns(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make every name but loopback unresolvable, so documents that name real hosts never reach them."""
+    resolve = socket.getaddrinfo
+
+    def loopback_only(host: Any, *args: Any, **kwargs: Any) -> Any:
+        if str(host) not in ("127.0.0.1", "localhost", "::1"):
+            raise socket.gaierror(socket.EAI_NONAME, f"{host}: no network in tests")
+        return resolve(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", loopback_only)

@@ -234,7 +234,7 @@ def test_inline_data_becomes_csv_and_remote_resources_are_downloaded_or_linked(
     item = session.exec(select(HarvestItem)).one()
     assert (item.marker or "").startswith("sha256:")
     messages = [e["message"] for e in item.errors]
-    assert messages[0] == "license 'lisensi-daerah' unknown: set to notspecified"
+    assert messages[0] == "license 'lisensi-daerah' unknown: set to notspecified, kept in extras as licenses"
     assert messages[1].startswith("resource 'peta' kept as a link:") and "HTTP 404" in messages[1]
     # but a link is only kept to a public host, and this one is on loopback
     assert "peta.geojson" in messages[2] and "not a public address; not kept as a link" in messages[2]

@@ -132,7 +132,7 @@ def test_the_same_catalogue_in_turtle_rdfxml_and_jsonld_imports_the_same_dataset
             "title": "Jumlah Penduduk Menurut Kecamatan",
             "license": "cc-by-4.0",
             "frequency": UpdateFrequency.semesteran,
-            "tags": ["kependudukan", "penduduk-kecamatan"],
+            "tags": ["kependudukan", "penduduk kecamatan"],
             "themes": ["kependudukan"],
             "temporal": (date(2024, 1, 1), date(2024, 12, 31)),
             "contact": ("Bidang Data Disdukcapil", "data.disdukcapil@pontianak.go.id"),
@@ -159,12 +159,15 @@ def test_the_same_catalogue_in_turtle_rdfxml_and_jsonld_imports_the_same_dataset
             "temporal": (None, None),
             "contact": (None, None),
             "state": ReleaseState.published,
-            "files": [("banjir.csv", False)],
+            "files": [("Titik Banjir", False)],
         },
     }
     penduduk = session.exec(select(Dataset).where(Dataset.slug == "jumlah-penduduk-kecamatan")).one()
     assert penduduk.description.startswith("Jumlah penduduk Kota Pontianak per kecamatan")
-    assert penduduk.extras == {
+    assert penduduk.extras == {  # the English title, description and keyword are kept beside the Indonesian
+        "dcat:keyword": "population@en",
+        "dct:description@en": "Population of Pontianak by district.",
+        "dct:title@en": "Population by District",
         "dct:publisher": "Dinas Kependudukan dan Pencatatan Sipil",
         "dcat:uri": f"{portal}/dataset/jumlah-penduduk-kecamatan",
     }
@@ -244,7 +247,7 @@ def test_data_json_is_harvested(portal: str, session: Session, organization: str
             "title": "Jumlah Sekolah Dasar per Kecamatan",
             "license": "cc-by-sa-4.0",
             "frequency": UpdateFrequency.tahunan,
-            "tags": ["pendidikan", "sekolah-dasar"],
+            "tags": ["pendidikan", "sekolah dasar"],
             "themes": ["pendidikan"],
             "temporal": (date(2023, 7, 1), date(2024, 6, 30)),
             "contact": ("Subbag Program Disdikbud", "disdikbud@pontianak.go.id"),
@@ -255,7 +258,7 @@ def test_data_json_is_harvested(portal: str, session: Session, organization: str
             "title": "Rute Bus Trans Pontianak",
             "license": "notspecified",
             "frequency": UpdateFrequency.triwulanan,
-            "tags": ["transportasi-umum"],
+            "tags": ["transportasi umum"],
             "themes": [],
             "temporal": (None, None),
             "contact": ("Dinas Perhubungan Kota Pontianak", None),
@@ -264,7 +267,12 @@ def test_data_json_is_harvested(portal: str, session: Session, organization: str
         },
     }
     rute = session.exec(select(Dataset).where(Dataset.slug == "rute-bus-trans-pontianak")).one()
-    assert rute.extras == {"dcat:theme": "Angkutan Kota", "dct:publisher": "Dinas Perhubungan Kota Pontianak"}
+    assert rute.extras == {
+        "dcat:theme": "Angkutan Kota",
+        "dct:accessRights": "public",
+        "dct:license": f"{portal}/lisensi/perwako-12-2021",  # an unknown licence is kept, with a warning
+        "dct:publisher": "Dinas Perhubungan Kota Pontianak",
+    }
     items = session.exec(select(HarvestItem).order_by(col(HarvestItem.remote_id))).all()
     assert [(i.remote_id, i.marker) for i in items] == [
         (f"{portal}/dataset/jumlah-sekolah-dasar", "2025-03-01"),
@@ -346,7 +354,7 @@ def test_update_frequencies(value: str, expected: UpdateFrequency) -> None:
         ("http://publications.europa.eu/resource/authority/licence/ODBL", "odbl-1.0"),
         ("https://spdx.org/licenses/CC0-1.0", "cc0-1.0"),
         ("cc-by", "cc-by-4.0"),
-        ("http://creativecommons.org/licenses/by-nc/4.0/", "notspecified"),
+        ("http://creativecommons.org/licenses/by-nc/4.0/", ""),  # unknown: the caller keeps it and warns
     ],
 )
 def test_licenses(value: str, expected: str) -> None:
