@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import duckdb
 
-from schemas.fastpath.fields import FieldPlan, sql_literal
+from schemas.fastpath.fields import FieldPlan
+from schemas.fastpath.sql_literals import sql_literal
 
 # Up to this many blank records, rows are renumbered by an expression rather than a join.
 FEW_BLANK_RECORDS = 64

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 import duckdb
 
 from schemas.fastpath.cells import PHASE_FOREIGN, PHASE_PRIMARY, PHASE_UNIQUE
-from schemas.fastpath.fields import FieldPlan, sql_literal
+from schemas.fastpath.fields import FieldPlan
+from schemas.fastpath.sql_literals import sql_literal
 
 
 @dataclass
