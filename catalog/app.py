@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 
+from catalog import permissions
 from catalog.api.ckan import actions as ckan_actions
 from catalog.api.ckan import read as ckan_read  # noqa: F401  (registers CKAN's read actions)
 from catalog.api.ckan import write as ckan_write  # noqa: F401  (registers CKAN's write actions)
@@ -13,9 +14,11 @@ from catalog.api.datastore import routes as datastore_routes
 from catalog.api.dcat import datajson, datapackage, feeds, schemaorg
 from catalog.api.dcat import rdf as dcat_rdf
 from catalog.api.dcat.negotiation import DatasetNegotiation
-from catalog.api.errors import install_error_handlers
+from catalog.api.docs import install_documentation
+from catalog.api.errors import UnexpectedErrors, install_error_handlers
 from catalog.api.headers import SecurityHeaders
 from catalog.api.limits import BodySizeLimit
+from catalog.api.openapi import install_openapi
 from catalog.api.ratelimit import RateLimit
 from catalog.api.v1 import datasets, meta, organizations, releases, schemas, search, users
 from catalog.services import search_index
@@ -41,8 +44,12 @@ async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
 def create_app() -> FastAPI:
     settings = get_settings()
     file_store().sweep_scratch()  # what processes that are gone left (their TMPDIR: see `terbuka serve`)
-    app = FastAPI(title="Terbuka API", version="1", description=DESCRIPTION, lifespan=_lifespan)
+    app = FastAPI(
+        title="Terbuka API", version="1", description=DESCRIPTION, docs_url=None, redoc_url=None, lifespan=_lifespan
+    )
     install_error_handlers(app)
+    install_documentation(app)
+    install_openapi(app)
     v1 = APIRouter(prefix="/api/v1")
     for module in (organizations, datasets, releases, schemas, search, users, meta):
         v1.include_router(module.router)
@@ -53,12 +60,17 @@ def create_app() -> FastAPI:
     for document in (schemaorg, datapackage, dcat_rdf, datajson, feeds):  # schema.json before the .jsonld route
         app.include_router(document.router)
 
-    @app.get("/healthz", include_in_schema=False)
+    @app.get("/healthz", include_in_schema=False, dependencies=[permissions.route_rule(permissions.PUBLIC)])
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
     install_portal(app)
+
+    for route in app.routes:  # the OpenAPI document FastAPI serves
+        if getattr(route, "path", None) == app.openapi_url:
+            permissions.declare(route, permissions.PUBLIC)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes)
+    app.add_middleware(UnexpectedErrors)  # around the routes; inside the rate limit and the security headers
     app.add_middleware(
         RateLimit, per_minute=settings.rate_limit_per_minute, writes_per_minute=settings.rate_limit_writes_per_minute
     )

@@ -1,6 +1,6 @@
 """Engine and session creation; SQLite gets WAL and foreign keys on every connection."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -40,21 +40,34 @@ def get_engine() -> Engine:
     return make_engine(get_settings().database_url)
 
 
+def after_commit(session: Session, action: Callable[[], None], *, key: str | None = None) -> None:
+    """Run ``action`` once the edge has committed this session's work (at most once per ``key``)."""
+    waiting: dict[str, Callable[[], None]] = session.info.setdefault("after_commit", {})
+    waiting.setdefault(key or f"action-{len(waiting)}", action)
+
+
+def commit(session: Session) -> None:
+    """The edge's commit: a request's, a command's or a harvest batch's one unit of work, then what waits
+    for it (the search outbox, queued jobs). Services never call this: they flush."""
+    session.commit()
+    waiting: dict[str, Callable[[], None]] = session.info.pop("after_commit", {})
+    for action in waiting.values():
+        action()
+
+
+def rollback(session: Session) -> None:
+    """Undo the unit of work, and forget what was to follow its commit."""
+    session.rollback()
+    session.info.pop("after_commit", None)
+
+
 @contextmanager
 def session_scope(engine: Engine | None = None) -> Iterator[Session]:
-    """A session that commits on success and rolls back on error (CLI, worker, demo)."""
+    """One unit of work (a CLI command, a job): committed on success, rolled back on any error."""
     with Session(engine or get_engine(), expire_on_commit=False) as session:
         try:
             yield session
-            session.commit()
+            commit(session)
         except BaseException:
-            session.rollback()
+            rollback(session)
             raise
-
-
-def finish(session: Session, commit: bool) -> None:
-    """Commit, or only flush when the caller commits several changes at once."""
-    if commit:
-        session.commit()
-    else:
-        session.flush()

@@ -2,14 +2,16 @@
 
 import enum
 import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel, field_validator
+from pydantic import BaseModel, ValidationInfo, field_validator
 from sqlalchemy import JSON, Column, DateTime, Index, Integer, Text, TypeDecorator, UniqueConstraint, text
 from sqlalchemy.engine import Dialect
 from sqlmodel import Field, Relationship, SQLModel
 
+from catalog import input_limits
 from catalog.roles import Role as Role  # the tables module still offers it
 
 
@@ -194,6 +196,21 @@ class DatasetMetadata(SQLModel):
     def _kemendagri_codes(cls, codes: list[str]) -> list[str]:
         return check_region_codes(codes)
 
+    @field_validator("title")
+    @classmethod
+    def _visible_title(cls, title: str) -> str:
+        return input_limits.check_title(title)
+
+    @field_validator("description")
+    @classmethod
+    def _bounded_description(cls, description: str) -> str:
+        return input_limits.check_description(description)
+
+    @field_validator("extras")
+    @classmethod
+    def _bounded_extras(cls, extras: dict[str, str]) -> dict[str, str]:
+        return input_limits.check_extras(extras)
+
 
 class DatasetCreate(DatasetMetadata):
     slug: str = Field(min_length=3, max_length=120, schema_extra={"pattern": SLUG_PATTERN})
@@ -201,11 +218,29 @@ class DatasetCreate(DatasetMetadata):
     tags: list[str] = []
     themes: list[str] = []
 
+    @field_validator("tags")
+    @classmethod
+    def _bounded_tags(cls, tags: list[str]) -> list[str]:
+        return input_limits.check_tags(tags)
+
+
+NOT_EMPTY_ON_UPDATE = (
+    "title",
+    "description",
+    "license_id",
+    "update_frequency",
+    "spatial_coverage",
+    "is_priority",
+    "extras",
+)
+
 
 class DatasetUpdate(SQLModel):
+    """A partial edit: a field left out stays as it is; a field that cannot be empty may not be sent as null."""
+
     title: str | None = Field(default=None, min_length=3, max_length=300)
     description: str | None = None
-    license_id: str | None = None
+    license_id: str | None = Field(default=None, min_length=1)
     update_frequency: UpdateFrequency | None = None
     temporal_start: date | None = None
     temporal_end: date | None = None
@@ -221,6 +256,25 @@ class DatasetUpdate(SQLModel):
     @classmethod
     def _kemendagri_codes(cls, codes: list[str] | None) -> list[str] | None:
         return None if codes is None else check_region_codes(codes)
+
+    @field_validator(*NOT_EMPTY_ON_UPDATE)
+    @classmethod
+    def _not_null(cls, value: Any, info: ValidationInfo) -> Any:
+        # Called only for values actually sent: a null here would break the dataset for everyone.
+        if value is None:
+            raise ValueError(f"{info.field_name} cannot be null: leave it out to keep it as it is")
+        return value
+
+    @field_validator("title", "description", "extras", "tags")
+    @classmethod
+    def _within_limits(cls, value: Any, info: ValidationInfo) -> Any:
+        checks: dict[str, Callable[[Any], Any]] = {
+            "title": input_limits.check_title,
+            "description": input_limits.check_description,
+            "extras": input_limits.check_extras,
+            "tags": input_limits.check_tags,
+        }
+        return value if value is None else checks[info.field_name or ""](value)
 
 
 class Dataset(DatasetMetadata, table=True):

@@ -19,6 +19,7 @@ def drain_outbox() -> int:
     total = 0
     with Session(get_engine()) as session:
         while synced := apply_outbox(session):
+            session.commit()
             total += synced
     return total
 

@@ -5,13 +5,14 @@
       └──reopen── returned ◄──return──┘
 
 A published release never changes again except to be withdrawn; corrections are new releases.
+Who may take each action is the access policy's business (``catalog.permissions.require_transition``).
 """
 
 import enum
 from dataclasses import dataclass
 
-from catalog.errors import Conflict, Forbidden, Invalid, Unauthorized
-from catalog.models import Release, ReleaseState, Role, User, utcnow
+from catalog.errors import Conflict, Invalid
+from catalog.models import Release, ReleaseState, User, utcnow
 
 
 class Action(enum.StrEnum):
@@ -27,50 +28,34 @@ class Action(enum.StrEnum):
 class Transition:
     sources: frozenset[ReleaseState]
     target: ReleaseState
-    roles: frozenset[Role]
 
 
 S = ReleaseState
 TRANSITIONS: dict[Action, Transition] = {
-    Action.submit: Transition(frozenset({S.draft}), S.submitted, frozenset({Role.produsen, Role.admin})),
-    Action.approve: Transition(frozenset({S.submitted}), S.published, frozenset({Role.walidata, Role.admin})),
-    Action.return_: Transition(
-        frozenset({S.submitted}), S.returned, frozenset({Role.walidata, Role.admin, Role.pembina})
-    ),
-    Action.reopen: Transition(frozenset({S.returned}), S.draft, frozenset({Role.produsen, Role.admin})),
-    Action.withdraw: Transition(frozenset({S.published}), S.withdrawn, frozenset({Role.walidata, Role.admin})),
-    Action.endorse: Transition(frozenset({S.submitted}), S.submitted, frozenset({Role.pembina})),
+    Action.submit: Transition(frozenset({S.draft}), S.submitted),
+    Action.approve: Transition(frozenset({S.submitted}), S.published),
+    Action.return_: Transition(frozenset({S.submitted}), S.returned),
+    Action.reopen: Transition(frozenset({S.returned}), S.draft),
+    Action.withdraw: Transition(frozenset({S.published}), S.withdrawn),
+    Action.endorse: Transition(frozenset({S.submitted}), S.submitted),
 }
 
 
-def can_manage_dataset_of(actor: User | None, organization_id: int) -> bool:
-    """Producers act for their own OPD only; the admin acts for all."""
-    if actor is None or not actor.is_active:
-        return False
-    if actor.role == Role.admin:
-        return True
-    return actor.role == Role.produsen and actor.organization_id == organization_id
+def needs_endorsement(release: Release) -> bool:
+    """Whether the release is Data Prioritas, as it was submitted (its snapshot), whatever the dataset says now."""
+    return bool(release.metadata_snapshot.get("is_priority", release.dataset.is_priority))
 
 
 def release_has_errors(release: Release) -> bool:
     return any(resource.validation_valid is False for resource in release.resources)
 
 
-def apply(release: Release, action: Action, *, actor: User | None, note: str | None = None) -> ReleaseState:
-    """Check and apply one transition; raise without touching the release when refused.
-
-    Returns the state the release left.
+def apply(release: Release, action: Action, *, actor: User, note: str | None = None) -> ReleaseState:
+    """Check and apply one transition the access policy allowed the actor; raise without touching the
+    release when its state refuses it. Returns the state the release left.
     """
     rule = TRANSITIONS[action]
-    if actor is None:
-        raise Unauthorized("sign in with an API token to change a release")
-    if actor.role not in rule.roles:
-        raise Forbidden(f"role {actor.role.value} may not {action.value} a release", code="role_not_allowed")
-    priority = bool(release.dataset.is_priority)
-    if actor.role == Role.produsen and actor.organization_id != release.dataset.organization_id:
-        raise Forbidden("producers may act only on their own OPD's releases", code="wrong_organization")
-    if actor.role == Role.pembina and not priority:
-        raise Forbidden("the pembina reviews Data Prioritas only", code="not_priority_data")
+    priority = needs_endorsement(release)
     note = (note or "").strip() or None
     with_errors = release_has_errors(release)
     sources = set(rule.sources)

@@ -5,12 +5,16 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, status
 from pydantic import BaseModel
 
-from catalog.api.deps import CurrentUser, PageNumber, RowId, SessionDep
-from catalog.errors import Forbidden
-from catalog.models import HarvestItem, HarvestJob, HarvestSource, Role, User
+from catalog import permissions
+from catalog.api.deps import CurrentUser, PageNumber, RowId, RowIdQuery, SessionDep
+from catalog.api.openapi import answers
+from catalog.models import HarvestItem, HarvestJob, HarvestSource
 from harvesters import sources
 
-router = APIRouter(prefix="/harvest", tags=["harvest"])
+# Harvest sources and jobs are the walidata's and the admin's.
+router = APIRouter(
+    prefix="/harvest", tags=["harvest"], dependencies=[permissions.route_rule(permissions.HARVEST_MANAGER)]
+)
 
 
 class SourceCreate(BaseModel):
@@ -24,47 +28,39 @@ class SourceCreate(BaseModel):
     schedule: str | None = None
 
 
-def _require_manager(user: User) -> None:
-    if user.role not in (Role.admin, Role.walidata):
-        raise Forbidden("harvest sources are managed by the walidata or an admin", code="role_not_allowed")
-
-
 @router.get("/sources", response_model=list[HarvestSource])
-def list_sources(session: SessionDep, user: CurrentUser) -> list[HarvestSource]:
+def list_sources(session: SessionDep) -> list[HarvestSource]:
     """List the harvest sources."""
-    _require_manager(user)
     return sources.list_sources(session)
 
 
-@router.post("/sources", response_model=HarvestSource, status_code=status.HTTP_201_CREATED)
+@router.post("/sources", response_model=HarvestSource, status_code=status.HTTP_201_CREATED, responses=answers(404))
 def create_source(body: SourceCreate, session: SessionDep, user: CurrentUser) -> HarvestSource:
     """Register a source (CKAN, DCAT, Data Package or file drop) for an OPD, with an optional schedule."""
-    _require_manager(user)
     return sources.add_source(session, actor=user, **body.model_dump())
 
 
 @router.get("/sources/{source_id}", response_model=HarvestSource)
-def get_source(source_id: RowId, session: SessionDep, user: CurrentUser) -> HarvestSource:
+def get_source(source_id: RowId, session: SessionDep) -> HarvestSource:
     """Get one harvest source."""
-    _require_manager(user)
     return sources.get_source(session, source_id=source_id)
 
 
-@router.post("/sources/{source_id}/run", response_model=HarvestJob, status_code=status.HTTP_202_ACCEPTED)
-def run_source(source_id: RowId, session: SessionDep, user: CurrentUser) -> HarvestJob:
+@router.post(
+    "/sources/{source_id}/run", response_model=HarvestJob, status_code=status.HTTP_202_ACCEPTED, responses=answers(409)
+)
+def run_source(source_id: RowId, session: SessionDep) -> HarvestJob:
     """Queue a harvest of the source for the worker; follow it at /harvest/jobs/{id}."""
     from harvesters.tasks import enqueue
 
-    _require_manager(user)
     job = enqueue(sources.queue_run(session, source_id=source_id))
     session.refresh(job)
     return job
 
 
 @router.get("/jobs/{job_id}", response_model=HarvestJob)
-def get_job(job_id: RowId, session: SessionDep, user: CurrentUser) -> HarvestJob:
+def get_job(job_id: RowId, session: SessionDep) -> HarvestJob:
     """One harvest job: status, counts so far, heartbeat, error."""
-    _require_manager(user)
     return sources.get_job(session, job_id=job_id)
 
 
@@ -72,21 +68,18 @@ def get_job(job_id: RowId, session: SessionDep, user: CurrentUser) -> HarvestJob
 def list_items(
     source_id: RowId,
     session: SessionDep,
-    user: CurrentUser,
     status: Annotated[Literal["new", "ok", "error", "removed"] | None, Query()] = None,
-    job: RowId | None = None,
+    job: RowIdQuery | None = None,
     page: PageNumber = 1,
     per_page: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[HarvestItem]:
     """A source's items: what each remote dataset became, and the errors of those that failed (by stage)."""
-    _require_manager(user)
     return sources.list_items(
         session, source_id=source_id, status=status, job_id=job, limit=per_page, offset=(page - 1) * per_page
     )
 
 
 @router.get("/jobs", response_model=list[HarvestJob])
-def list_jobs(session: SessionDep, user: CurrentUser, source: int | None = None) -> list[HarvestJob]:
+def list_jobs(session: SessionDep, source: RowIdQuery | None = None) -> list[HarvestJob]:
     """The latest harvest jobs, of one source or all."""
-    _require_manager(user)
     return sources.list_jobs(session, source_id=source)

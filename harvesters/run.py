@@ -355,7 +355,6 @@ class HarvestRun:
                     action=Action.withdraw,
                     actor=self.actor,
                     note=reason,
-                    sync_search=False,
                 )
                 self.session.commit()
             self.counts["removed"] += 1

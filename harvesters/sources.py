@@ -129,7 +129,6 @@ def add_source(
         object_id=source.id,
         detail={"organization": organization, "type": type, "url": url},
     )
-    session.commit()
     return source
 
 
@@ -145,7 +144,8 @@ def list_sources(session: Session) -> list[HarvestSource]:
 
 
 def queue_run(session: Session, *, source_id: int, attempt: int = 1) -> HarvestJob:
-    """A queued job for the worker (or for run_job in this process)."""
+    """A queued job for the worker (or for run_job in this process), committed at once: the job queue's
+    hand-over point, since the worker reads the job from another connection."""
     get_source(session, source_id=source_id)
     job = HarvestJob(source_id=source_id, status="queued", attempt=attempt)
     session.add(job)

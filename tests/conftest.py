@@ -7,8 +7,10 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import uvicorn
@@ -101,6 +103,7 @@ def database_url(migrated_template: str, tmp_path: Path, monkeypatch: pytest.Mon
     _reset_caches()
     with Session(db.get_engine()) as session:
         ensure_reference_data(session)
+        session.commit()
     yield url
     db.get_engine().dispose()
     _reset_caches()
@@ -139,7 +142,9 @@ class Account:
 def make_account(session: Session):  # type: ignore[no-untyped-def]
     def make(username: str, role: Role, org: str | None = None) -> Account:
         user = create_user(session, username=username, role=role, organization_slug=org)
-        return Account(user, create_token(session, user=user))
+        token = create_token(session, user=user)
+        session.commit()
+        return Account(user, token)
 
     return make
 
@@ -155,8 +160,15 @@ def live_server(database_url: str) -> Iterator[str]:
     """The real application behind a real uvicorn on 127.0.0.1."""
     from catalog.app import create_app
 
+    with serve(create_app()) as url:
+        yield url
+
+
+@contextmanager
+def serve(app: Any) -> Iterator[str]:
+    """An ASGI application behind a real uvicorn on 127.0.0.1, for the duration of the block."""
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10

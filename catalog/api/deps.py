@@ -1,4 +1,4 @@
-"""Dependencies shared by the routers: the database session and the signed-in user."""
+"""Dependencies shared by the routers: the database session (one unit of work) and the signed-in user."""
 
 from collections.abc import Iterator
 from contextlib import suppress
@@ -8,16 +8,25 @@ from fastapi import Depends, Path, Query, Request
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
-from catalog.db import get_engine
+from catalog.db import commit, get_engine, rollback
 from catalog.errors import Unauthorized
 from catalog.models import User
 from catalog.services.users import user_for_token
 
 
 def get_session() -> Iterator[Session]:
+    """The request's one unit of work: committed once the handler and its serialisation succeed, before
+    the response is sent (``scope="function"``), and rolled back on any error, so a failed request never
+    commits anything."""
     session = Session(get_engine(), expire_on_commit=False)
     try:
-        yield session
+        try:
+            yield session
+        except BaseException:
+            with suppress(SQLAlchemyError):  # the database may be gone: the first error is the one to tell
+                rollback(session)
+            raise
+        commit(session)
     finally:
         # Closing rolls back; on a connection the database dropped that fails too. The answer has been
         # given by then, so the failure must not escape and cut the client's kept-alive connection.
@@ -25,7 +34,7 @@ def get_session() -> Iterator[Session]:
             session.close()
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def optional_user(request: Request, session: SessionDep) -> User | None:
@@ -50,4 +59,5 @@ CurrentUser = Annotated[User, Depends(required_user)]
 
 # Bounded so that an absurd number is a 422, not a database overflow.
 RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+RowIdQuery = Annotated[int, Query(ge=1, le=2**31 - 1)]
 PageNumber = Annotated[int, Query(ge=1, le=100_000)]

@@ -9,6 +9,7 @@ from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from catalog.errors import CatalogError
 from search import SearchError
@@ -90,9 +91,36 @@ def install_error_handlers(app: FastAPI) -> None:
             headers={"Retry-After": "5"},
         )
 
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return JSONResponse(
-            error_body("internal_error", "an unexpected error occurred; it has been logged"), status_code=500
-        )
+
+class UnexpectedErrors:
+    """Answer an unexpected error with a logged JSON 500 and keep the connection.
+
+    Starlette's own last-resort handler re-raises after answering, and uvicorn then closes the kept-alive
+    connection under the client's next request; this middleware, just inside it, answers and stops there.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception:
+            log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
+            if started:  # half a response is out: only closing the connection tells the client
+                raise
+            response = JSONResponse(
+                error_body("internal_error", "an unexpected error occurred; it has been logged"), status_code=500
+            )
+            await response(scope, receive, send)

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from catalog import workflow
+from catalog import permissions
 from catalog.errors import Forbidden, Invalid, NotFound
 from catalog.interop.published import Published
 from catalog.models import Dataset, Release, ReleaseState, Resource, UpdateFrequency, User
@@ -123,7 +123,7 @@ def _copy(resource: Resource) -> tuple[IncomingFile | None, str | None]:
 
 def open_draft(session: Session, dataset: Dataset, actor: User | None, *, leave_out: int | None = None) -> Release:
     """The dataset's draft for CKAN's file changes; a new one copies the current files (but ``leave_out``)."""
-    if not workflow.can_manage_dataset_of(actor, dataset.organization_id):
+    if not permissions.may_act_for(actor, dataset.organization_id):
         raise Forbidden("you may not change this OPD's data", code="wrong_organization")
     newest = newest_release(session, dataset)
     if newest is not None and newest.state == ReleaseState.draft:
@@ -185,7 +185,7 @@ def replace_resource(
 ) -> Resource:
     """resource_update: in a draft the resource is swapped; in a published release a new draft gets the new one."""
     resource = session.get(Resource, int(resource_id)) if resource_id.isdigit() and len(resource_id) < 10 else None
-    if resource is None or not datasets.is_staff_for(actor, resource.release.dataset):
+    if resource is None or not permissions.may_see_unpublished(actor, resource.release.dataset):
         raise NotFound(f"no resource {resource_id!r}", code="resource_not_found")
     dataset = resource.release.dataset
     draft = open_draft(session, dataset, actor, leave_out=resource.id)

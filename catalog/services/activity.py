@@ -1,5 +1,6 @@
 """The append-only audit log."""
 
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import event
@@ -33,11 +34,19 @@ def record(
 
 
 def list_activity(
-    session: Session, *, dataset_id: int | None = None, page: int = 1, per_page: int = 50
+    session: Session,
+    *,
+    dataset_id: int | None = None,
+    page: int = 1,
+    per_page: int = 50,
+    actions: Iterable[str] | None = None,
 ) -> Page[Activity]:
+    """Entries newest first; only those of ``actions`` when given."""
     query = select(Activity)
     if dataset_id is not None:
         query = query.where(Activity.dataset_id == dataset_id)
+    if actions is not None:
+        query = query.where(col(Activity.action).in_(sorted(actions)))
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     items = session.exec(query.order_by(col(Activity.id).desc()).offset((page - 1) * per_page).limit(per_page)).all()
     return Page(items=list(items), total=total, page=page, per_page=per_page)

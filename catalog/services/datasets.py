@@ -2,11 +2,12 @@
 
 from typing import Any
 
+from sqlalchemy import or_
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session, col, func, select
 
-from catalog.db import finish
-from catalog.errors import Conflict, Forbidden, Invalid, NotFound
+from catalog import permissions
+from catalog.errors import Conflict, Invalid, NotFound
 from catalog.models import (
     Dataset,
     DatasetCreate,
@@ -20,7 +21,6 @@ from catalog.models import (
     Release,
     ReleaseState,
     Resource,
-    Role,
     Tag,
     Theme,
     User,
@@ -29,7 +29,6 @@ from catalog.models import (
 from catalog.services import activity, search_index
 from catalog.services.organizations import get_organization
 from catalog.settings import get_settings
-from catalog.workflow import can_manage_dataset_of
 
 SORTS: dict[str, Any] = {
     "title": col(Dataset.title).asc(),
@@ -37,13 +36,6 @@ SORTS: dict[str, Any] = {
     "modified": col(Dataset.modified).asc(),
     "-modified": col(Dataset.modified).desc(),
 }
-
-
-def is_staff_for(actor: User | None, dataset: Dataset) -> bool:
-    """Who may see a dataset's unpublished releases."""
-    if actor is None or not actor.is_active:
-        return False
-    return actor.role != Role.produsen or actor.organization_id == dataset.organization_id
 
 
 def current_release_numbers() -> Any:
@@ -66,7 +58,9 @@ def current_release(session: Session, dataset: Dataset) -> Release | None:
 
 def get_dataset(session: Session, *, slug: str, actor: User | None = None) -> Dataset:
     dataset = session.exec(select(Dataset).where(Dataset.slug == slug)).first()
-    if dataset is None or (current_release(session, dataset) is None and not is_staff_for(actor, dataset)):
+    if dataset is None or (
+        current_release(session, dataset) is None and not permissions.may_see_unpublished(actor, dataset)
+    ):
         raise NotFound(f"no dataset {slug!r}", code="dataset_not_found")
     return dataset
 
@@ -97,13 +91,18 @@ def list_datasets(
     page: int = 1,
     per_page: int = 20,
     include_unpublished: bool = False,
+    actor: User | None = None,
 ) -> Page[DatasetPublic]:
+    """Published datasets; with ``include_unpublished``, also the unpublished ones the actor may see."""
     if sort not in SORTS:
         raise Invalid(f"sort must be one of {', '.join(SORTS)}", code="invalid_sort")
     current = current_release_numbers()
     query = select(Dataset, current.c.number)
     if include_unpublished:
-        query = query.outerjoin(current, current.c.dataset_id == Dataset.id)
+        permissions.require_list_unpublished(actor)
+        query = query.outerjoin(current, current.c.dataset_id == Dataset.id).where(
+            or_(current.c.number.is_not(None), permissions.unpublished_datasets_visible_to(actor))
+        )
     else:
         query = query.join(current, current.c.dataset_id == Dataset.id)
     if organization:
@@ -166,11 +165,6 @@ def check_license(session: Session, license_id: str) -> None:
         raise Invalid(f"unknown license {license_id!r}", code="unknown_license")
 
 
-def may_create_in(actor: User | None, organization: Organization) -> None:
-    if not can_manage_dataset_of(actor, organization.id or 0) and not (actor and actor.role == Role.walidata):
-        raise Forbidden("you may not create datasets for this organization", code="wrong_organization")
-
-
 def new_dataset(
     data: DatasetCreate, organization: Organization, tags: dict[str, Tag], themes: dict[str, Theme]
 ) -> Dataset:
@@ -196,10 +190,10 @@ def record_created(session: Session, dataset: Dataset, data: DatasetCreate, acto
     )
 
 
-def create_dataset(session: Session, *, data: DatasetCreate, actor: User | None, commit: bool = True) -> Dataset:
-    """A new dataset (flushed only, with ``commit=False``, for a caller that commits several at once)."""
+def create_dataset(session: Session, *, data: DatasetCreate, actor: User | None) -> Dataset:
+    """A new dataset, flushed."""
     organization = get_organization(session, slug=data.organization)
-    may_create_in(actor, organization)
+    permissions.require_create_dataset_in(actor, organization)
     if session.exec(select(Dataset).where(Dataset.slug == data.slug)).first():
         raise Conflict(f"a dataset with slug {data.slug!r} already exists", code="duplicate_slug")
     check_license(session, data.license_id)
@@ -207,7 +201,6 @@ def create_dataset(session: Session, *, data: DatasetCreate, actor: User | None,
     session.add(dataset)
     session.flush()
     record_created(session, dataset, data, actor)
-    finish(session, commit)
     return dataset
 
 
@@ -217,24 +210,23 @@ def update_dataset(
     slug: str,
     data: DatasetUpdate,
     actor: User | None,
-    sync_search: bool = True,
-    commit: bool = True,
 ) -> Dataset:
     """Edit the metadata; published releases keep the snapshot they were published with. The search index
-    follows through the outbox: at once, or, with ``sync_search=False``, when the caller or the worker drains it."""
+    follows through the outbox, applied once the edge commits."""
     dataset = get_dataset(session, slug=slug, actor=actor)
-    if not can_manage_dataset_of(actor, dataset.organization_id) and not (actor and actor.role == Role.walidata):
-        raise Forbidden("you may not edit this dataset", code="wrong_organization")
     changes = data.model_dump(exclude_unset=True)
-    if changes.get("license_id"):
+    priority = changes.pop("is_priority", dataset.is_priority)
+    if changes or priority == dataset.is_priority:
+        permissions.require_edit_dataset(actor, dataset)
+    if priority != dataset.is_priority:
+        decide_priority(session, dataset, priority=priority, actor=actor)
+    if "license_id" in changes:
         check_license(session, changes["license_id"])
     if "tags" in changes:
         dataset.tags = list(tags_named(session, changes.pop("tags") or []).values())
     if "themes" in changes:
         dataset.themes = list(themes_named(session, changes.pop("themes") or []).values())
     for key, value in changes.items():
-        if value is None and key in ("title", "update_frequency", "license_id", "is_priority", "extras"):
-            raise Invalid(f"{key} cannot be empty", code="invalid_field")
         setattr(dataset, key, value)
     dataset.modified = utcnow()
     session.add(dataset)
@@ -248,10 +240,33 @@ def update_dataset(
         detail=data.model_dump(mode="json", exclude_unset=True),
     )
     search_index.enqueue(session, dataset_ids=[dataset.id])
-    finish(session, commit)
-    if sync_search and commit:
-        search_index.sync_after_commit()
+    session.flush()
     return dataset
+
+
+def decide_priority(session: Session, dataset: Dataset, *, priority: bool, actor: User | None) -> None:
+    """Make a dataset Data Prioritas or not: the reviewers' decision, logged, and never while a release waits
+    for review (the release keeps what it was submitted as)."""
+    permissions.require_decide_priority(actor)
+    waiting = session.exec(
+        select(Release.number).where(Release.dataset_id == dataset.id, Release.state == ReleaseState.submitted)
+    ).first()
+    if waiting is not None:
+        raise Conflict(
+            f"release {waiting} of this dataset waits for review: decide on Data Prioritas before it is submitted "
+            "or after it is reviewed",
+            code="review_pending",
+        )
+    activity.record(
+        session,
+        actor=actor,
+        action="dataset.priority",
+        object_type="dataset",
+        object_id=dataset.id,
+        dataset_id=dataset.id,
+        detail={"from": dataset.is_priority, "to": priority},
+    )
+    dataset.is_priority = priority
 
 
 def metadata_snapshot(dataset: Dataset) -> dict[str, Any]:

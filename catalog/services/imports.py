@@ -13,13 +13,12 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from catalog import workflow
+from catalog import permissions, workflow
 from catalog.errors import Conflict
 from catalog.models import Dataset, DatasetCreate, DatasetUpdate, Release, User
 from catalog.services import releases
 from catalog.services.datasets import (
     check_license,
-    may_create_in,
     metadata_snapshot,
     new_dataset,
     record_created,
@@ -84,7 +83,7 @@ def _update(session: Session, item: DatasetImport, actor: User | None) -> Datase
     wanted = item.data.model_dump(exclude={"slug", "organization"}, exclude_unset=True)
     changes = _metadata_changes(dataset, DatasetUpdate(**wanted))
     if changes is not None:
-        dataset = update_dataset(session, slug=dataset.slug, actor=actor, data=changes, sync_search=False, commit=False)
+        dataset = update_dataset(session, slug=dataset.slug, actor=actor, data=changes)
     if dataset.removed_at_source:
         dataset.removed_at_source = False
         session.add(dataset)
@@ -99,13 +98,10 @@ def _update(session: Session, item: DatasetImport, actor: User | None) -> Datase
         links=item.links,
         notes=item.notes,
         schema=item.schema,
-        commit=False,
     )
     for action, wanted_now in ((workflow.Action.submit, item.submit), (workflow.Action.approve, item.publish)):
         if wanted_now:
-            releases.transition(
-                session, release_id=release.id or 0, action=action, actor=actor, sync_search=False, commit=False
-            )
+            releases.transition(session, release_id=release.id or 0, action=action, actor=actor)
     return dataset
 
 
@@ -127,7 +123,7 @@ def _create(session: Session, *, items: list[DatasetImport], actor: User | None)
     """New datasets and their first releases, in a few statements."""
     organizations = {slug: get_organization(session, slug=slug) for slug in {i.data.organization for i in items}}
     for organization in organizations.values():
-        may_create_in(actor, organization)
+        permissions.require_create_dataset_in(actor, organization)
     _settle_slugs(session, items)
     for license_id in {item.data.license_id for item in items}:
         check_license(session, license_id)

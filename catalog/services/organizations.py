@@ -2,22 +2,19 @@
 
 from sqlmodel import Session, col, func, select
 
-from catalog.errors import Conflict, Forbidden, NotFound
+from catalog import permissions
+from catalog.errors import Conflict, NotFound
 from catalog.models import (
     Dataset,
     Organization,
     OrganizationCreate,
     OrganizationPublic,
     OrganizationUpdate,
-    Role,
     User,
 )
 from catalog.services import activity, search_index
 
-
-def _require_admin(actor: User | None) -> None:
-    if actor is None or actor.role != Role.admin:
-        raise Forbidden("only an admin manages organizations", code="role_not_allowed")
+ADMIN_ONLY = "only an admin manages organizations"
 
 
 def get_organization(session: Session, *, slug: str) -> Organization:
@@ -40,7 +37,7 @@ def to_public(organization: Organization, *, dataset_count: int = 0) -> Organiza
 
 
 def create_organization(session: Session, *, data: OrganizationCreate, actor: User | None) -> Organization:
-    _require_admin(actor)
+    permissions.require_admin(actor, refusal=ADMIN_ONLY)
     if session.exec(select(Organization).where(Organization.slug == data.slug)).first():
         raise Conflict(f"organization {data.slug!r} already exists", code="duplicate_slug")
     organization = Organization.model_validate(data)
@@ -54,12 +51,11 @@ def create_organization(session: Session, *, data: OrganizationCreate, actor: Us
         object_id=organization.id,
         detail=data.model_dump(),
     )
-    session.commit()
     return organization
 
 
 def update_organization(session: Session, *, slug: str, data: OrganizationUpdate, actor: User | None) -> Organization:
-    _require_admin(actor)
+    permissions.require_admin(actor, refusal=ADMIN_ONLY)
     organization = get_organization(session, slug=slug)
     changes = data.model_dump(exclude_unset=True)
     for key, value in changes.items():
@@ -74,6 +70,5 @@ def update_organization(session: Session, *, slug: str, data: OrganizationUpdate
         detail=changes,
     )
     search_index.enqueue(session, dataset_ids=[d.id for d in organization.datasets])
-    session.commit()
-    search_index.sync_after_commit()
+    session.flush()
     return organization

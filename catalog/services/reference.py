@@ -47,4 +47,4 @@ def ensure_reference_data(session: Session) -> None:
     for slug, name in THEMES.items():
         if slug not in existing:
             session.add(Theme(slug=slug, name=name))
-    session.commit()
+    session.flush()

@@ -7,9 +7,8 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
-from catalog import workflow
-from catalog.db import finish
-from catalog.errors import Conflict, Forbidden, NotFound
+from catalog import permissions, workflow
+from catalog.errors import Conflict, NotFound
 from catalog.models import (
     Dataset,
     Release,
@@ -17,39 +16,34 @@ from catalog.models import (
     ReleaseState,
     Resource,
     ResourcePublic,
-    Role,
     User,
     utcnow,
 )
 from catalog.services import activity, search_index
-from catalog.services.datasets import get_dataset, is_staff_for, metadata_snapshot
+from catalog.services.datasets import get_dataset, metadata_snapshot
 from catalog.services.files import IncomingFile, format_of, media_type_of, safe_name
 from catalog.services.links import LinkDescription, check_link
 from catalog.services.validation import apply_outcome, check_schema_reference, receive_file
 from catalog.settings import get_settings
 
-PUBLIC_STATES = {ReleaseState.published, ReleaseState.withdrawn}
 SEARCH_ACTIONS = {workflow.Action.approve, workflow.Action.withdraw}  # the moves that change what search shows
 
 
-def get_release(session: Session, *, release_id: int, actor: User | None = None, acting: bool = False) -> Release:
-    """A release the actor may see; when a signed-in user acts on it, the workflow decides instead,
-    so that a producer of another OPD is told 403 rather than 404."""
+def get_release(session: Session, *, release_id: int, actor: User | None = None) -> Release:
+    """A release the actor may see."""
     release = session.get(Release, release_id)
-    visible = release is not None and (
-        release.state in PUBLIC_STATES or is_staff_for(actor, release.dataset) or (acting and actor is not None)
-    )
-    if release is None or not visible:
+    if release is None or not permissions.may_see_release(actor, release):
         raise NotFound(f"no release {release_id}", code="release_not_found")
     return release
 
 
-def get_resource(
-    session: Session, *, release_id: int, resource_id: int, actor: User | None = None, acting: bool = False
-) -> Resource:
-    release = get_release(session, release_id=release_id, actor=actor, acting=acting)
-    resource = session.get(Resource, resource_id)
-    if resource is None or resource.release_id != release.id:
+def get_resource(session: Session, *, release_id: int, resource_id: int, actor: User | None = None) -> Resource:
+    return _resource_of(get_release(session, release_id=release_id, actor=actor), release_id, resource_id)
+
+
+def _resource_of(release: Release, release_id: int, resource_id: int) -> Resource:
+    resource = next((r for r in release.resources if r.id == resource_id), None)
+    if resource is None:
         raise NotFound(f"no resource {resource_id} in release {release_id}", code="resource_not_found")
     return resource
 
@@ -59,7 +53,6 @@ def count_download(session: Session, *, resource_id: int) -> None:
     session.execute(
         update(Resource).where(col(Resource.id) == resource_id).values(downloads=col(Resource.downloads) + 1)
     )
-    session.commit()
 
 
 def list_releases(session: Session, *, dataset_slug: str, actor: User | None = None) -> list[Release]:
@@ -67,7 +60,7 @@ def list_releases(session: Session, *, dataset_slug: str, actor: User | None = N
     releases = session.exec(
         select(Release).where(Release.dataset_id == dataset.id).order_by(col(Release.number).desc())
     ).all()
-    return [r for r in releases if r.state in PUBLIC_STATES or is_staff_for(actor, dataset)]
+    return [r for r in releases if permissions.may_see_release(actor, r)]
 
 
 def _username(session: Session, user_id: int | None) -> str | None:
@@ -104,8 +97,7 @@ def _require_editable(release: Release, actor: User | None) -> None:
             "(a published release never changes: make a new release)",
             code="release_immutable",
         )
-    if not workflow.can_manage_dataset_of(actor, release.dataset.organization_id):
-        raise Forbidden("you may not edit this OPD's releases", code="wrong_organization")
+    permissions.require_edit_release(actor, release)
 
 
 def create_release(
@@ -117,15 +109,11 @@ def create_release(
     files: list[IncomingFile] | None = None,
     urls: list[str] | None = None,
     schema: str | dict[str, Any] | None = None,
-    commit: bool = True,
     links: dict[str, LinkDescription] | None = None,
 ) -> Release:
-    """Open a new draft release, numbered after the dataset's last one, with its resources.
-
-    With ``commit=False`` the changes are only flushed: the caller commits several at once."""
+    """Open a new draft release, numbered after the dataset's last one, with its resources (flushed)."""
     dataset: Dataset = get_dataset(session, slug=dataset_slug, actor=actor)
-    if not workflow.can_manage_dataset_of(actor, dataset.organization_id):
-        raise Forbidden("you may not add releases to this OPD's datasets", code="wrong_organization")
+    permissions.require_add_release(actor, dataset)
     check_schema_reference(schema)
     assert dataset.id is not None
     last = session.exec(select(func.max(Release.number)).where(Release.dataset_id == dataset.id)).one()
@@ -139,8 +127,7 @@ def create_release(
     session.add(release)
     try:
         session.flush()
-    except IntegrityError as exc:
-        session.rollback()
+    except IntegrityError as exc:  # the edge rolls the unit of work back
         raise Conflict("another release was created at the same time; try again", code="release_race") from exc
     for incoming in files or []:
         check_schema_reference(incoming.schema)
@@ -151,7 +138,7 @@ def create_release(
         session.flush()
         session.refresh(release)
     record_created(session, release, actor)
-    finish(session, commit)
+    session.flush()
     session.refresh(release)
     return release
 
@@ -236,7 +223,7 @@ def add_resource(
     actor: User | None,
     schema: str | dict[str, Any] | None = None,
 ) -> Resource:
-    release = get_release(session, release_id=release_id, actor=actor, acting=True)
+    release = get_release(session, release_id=release_id, actor=actor)
     _require_editable(release, actor)
     check_schema_reference(schema)
     resource = _add_file(session, release=release, incoming=incoming, schema=schema)
@@ -249,14 +236,14 @@ def add_resource(
         dataset_id=release.dataset_id,
         detail={"release": release.number, "name": resource.name},
     )
-    session.commit()
+    session.flush()
     return resource
 
 
 def remove_resource(session: Session, *, release_id: int, resource_id: int, actor: User | None) -> None:
     """Take a resource out of a draft; the stored file stays (other releases may share it)."""
-    resource = get_resource(session, release_id=release_id, resource_id=resource_id, actor=actor, acting=True)
-    release = resource.release
+    release = get_release(session, release_id=release_id, actor=actor)
+    resource = _resource_of(release, release_id, resource_id)
     _require_editable(release, actor)
     session.delete(resource)
     activity.record(
@@ -268,11 +255,11 @@ def remove_resource(session: Session, *, release_id: int, resource_id: int, acto
         dataset_id=release.dataset_id,
         detail={"release": release.number, "name": resource.name},
     )
-    session.commit()
+    session.flush()
 
 
 def update_release_notes(session: Session, *, release_id: int, notes: str, actor: User | None) -> Release:
-    release = get_release(session, release_id=release_id, actor=actor, acting=True)
+    release = get_release(session, release_id=release_id, actor=actor)
     _require_editable(release, actor)
     release.notes = notes
     session.add(release)
@@ -285,7 +272,7 @@ def update_release_notes(session: Session, *, release_id: int, notes: str, actor
         dataset_id=release.dataset_id,
         detail={"notes": notes},
     )
-    session.commit()
+    session.flush()
     return release
 
 
@@ -296,22 +283,12 @@ def transition(
     action: workflow.Action,
     actor: User | None,
     note: str | None = None,
-    sync_search: bool = True,
-    commit: bool = True,
 ) -> Release:
-    """Move a release through the workflow and log it; a refused move changes nothing. The search index
-    follows through the outbox: at once, or, with ``sync_search=False``, when the caller or the worker drains it.
-    With ``commit=False`` the move is only flushed, for a caller that commits several at once."""
-    release = get_release(session, release_id=release_id, actor=actor, acting=True)
-    try:
-        move(session, release, action, actor=actor, note=note)
-    except Exception:
-        if commit:
-            session.rollback()
-        raise
-    finish(session, commit)
-    if action in SEARCH_ACTIONS and sync_search and commit:
-        search_index.sync_after_commit()
+    """Move a release through the workflow and log it (flushed); a refused move raises, and the edge rolls
+    back. The search index follows through the outbox once the edge commits."""
+    release = get_release(session, release_id=release_id, actor=actor)
+    move(session, release, action, actor=actor, note=note)
+    session.flush()
     session.refresh(release)
     return release
 
@@ -321,7 +298,10 @@ def move(
 ) -> None:
     """Apply one transition to a release of this session, with its activity entry and search outbox row.
 
-    Raises, changing nothing but a submitted release's metadata snapshot, when the workflow refuses."""
+    Raises, changing nothing but a submitted release's metadata snapshot, when the policy or the workflow
+    refuses."""
+    permissions.require_transition(actor, release, action)
+    assert actor is not None
     if action is workflow.Action.submit:
         release.metadata_snapshot = metadata_snapshot(release.dataset)
     previous = workflow.apply(release, action, actor=actor, note=note)
@@ -343,12 +323,9 @@ def move(
 
 
 def pending_review(session: Session, *, actor: User | None) -> list[Release]:
-    """The review queue: submitted releases (the pembina sees Data Prioritas only)."""
-    if actor is None or actor.role not in (Role.walidata, Role.admin, Role.pembina):
-        raise Forbidden("only reviewers have a review queue", code="role_not_allowed")
+    """The review queue: the submitted releases the actor reviews (the pembina: Data Prioritas only)."""
+    permissions.require_review_queue(actor)
     releases = session.exec(
         select(Release).where(Release.state == ReleaseState.submitted).order_by(col(Release.submitted_at))
     ).all()
-    if actor.role == Role.pembina:
-        return [r for r in releases if r.dataset.is_priority]
-    return list(releases)
+    return [r for r in releases if permissions.may_review_release(actor, r)]

@@ -14,7 +14,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session, col, func, select
 
-from catalog.db import get_engine
+from catalog.db import after_commit, get_engine
 from catalog.models import Dataset, Release, ReleaseState, Resource, SearchOutbox, utcnow
 from catalog.settings import get_settings
 from schemas.wilayah import KOTA_PONTIANAK, children, regions
@@ -31,10 +31,12 @@ def search_backend() -> SearchBackend:
 
 
 def enqueue(session: Session, *, dataset_ids: Iterable[int | None]) -> None:
-    """Record in the current transaction that these datasets must be re-indexed."""
+    """Record in the current transaction that these datasets must be re-indexed; the rows are applied once
+    the edge commits (``catalog.db.commit``), or by the worker."""
     for dataset_id in dataset_ids:
         if dataset_id is not None:
             session.add(SearchOutbox(dataset_id=dataset_id))
+    after_commit(session, sync_after_commit, key="search")
 
 
 def kecamatan_of(codes: list[str]) -> list[str]:
@@ -118,8 +120,8 @@ def documents(session: Session, dataset_ids: list[int]) -> dict[int, dict[str, A
 
 
 def apply_outbox(session: Session, *, backend: SearchBackend | None = None, limit: int = 500) -> int:
-    """Apply pending outbox rows to the index; returns how many datasets were synced (the index is not even
-    opened when nothing is pending)."""
+    """Apply pending outbox rows to the index and mark them processed (flushed: the caller commits each
+    round); returns how many datasets were synced (the index is not even opened when nothing is pending)."""
     pending = session.exec(
         select(SearchOutbox).where(col(SearchOutbox.processed).is_(None)).order_by(col(SearchOutbox.id)).limit(limit)
     ).all()
@@ -137,7 +139,6 @@ def apply_outbox(session: Session, *, backend: SearchBackend | None = None, limi
     session.execute(
         update(SearchOutbox).where(col(SearchOutbox.id).in_([row.id for row in pending])).values(processed=utcnow())
     )
-    session.commit()
     return len(ids)
 
 
@@ -146,7 +147,7 @@ def sync_after_commit() -> None:
     try:
         with Session(get_engine()) as session:
             while apply_outbox(session):
-                pass
+                session.commit()
     except Exception:
         log.exception("search index sync failed; the worker will retry")
 

@@ -7,7 +7,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
 from sqlmodel import Session, col, select
 
-from catalog.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
+from catalog import permissions
+from catalog.errors import Conflict, Invalid, NotFound, Unauthorized
 from catalog.models import ApiToken, Organization, Role, User, utcnow
 from catalog.services import activity
 
@@ -58,17 +59,14 @@ def create_user(
         object_id=user.id,
         detail={"username": username, "role": role.value, "organization": organization_slug},
     )
-    session.commit()
     return user
 
 
-def require_admin(actor: User | None) -> None:
-    if actor is None or actor.role != Role.admin:
-        raise Forbidden("only an admin manages accounts", code="role_not_allowed")
+ADMIN_ONLY = "only an admin manages accounts"
 
 
 def list_users(session: Session, *, actor: User | None) -> list[User]:
-    require_admin(actor)
+    permissions.require_admin(actor, refusal=ADMIN_ONLY)
     return list(session.exec(select(User).order_by(col(User.username))).all())
 
 
@@ -82,7 +80,7 @@ def update_user(
     is_active: bool | None = None,
 ) -> User:
     """Change an account's role, OPD or status; deactivating it also stops its tokens."""
-    require_admin(actor)
+    permissions.require_admin(actor, refusal=ADMIN_ONLY)
     user = get_user(session, username=username)
     changes: dict[str, object] = {}
     if organization_slug is not None:
@@ -101,7 +99,7 @@ def update_user(
         raise Invalid("a produsen account belongs to one OPD", code="organization_required")
     session.add(user)
     activity.record(session, actor=actor, action="user.update", object_type="user", object_id=user.id, detail=changes)
-    session.commit()
+    session.flush()
     return user
 
 
@@ -129,7 +127,7 @@ def create_token(session: Session, *, user: User, name: str = "") -> str:
     assert user.id is not None
     session.add(ApiToken(user_id=user.id, token_hash=hash_token(token), prefix=token[:10], name=name))
     activity.record(session, actor=user, action="token.create", object_type="user", object_id=user.id)
-    session.commit()
+    session.flush()
     return token
 
 
@@ -142,5 +140,5 @@ def user_for_token(session: Session, *, token: str) -> User:
     if record.last_used is None or (now - record.last_used).total_seconds() > 60:
         record.last_used = now
         session.add(record)
-        session.commit()
+        session.flush()
     return record.user

@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from catalog import permissions
 from catalog.errors import CatalogError
 from catalog.web.i18n import _
 from catalog.web.pages import manage, oversight, public
@@ -51,6 +52,7 @@ def install_portal(app: FastAPI) -> None:
     app.include_router(manage.router)
     app.include_router(oversight.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    permissions.declare(app.routes[-1], permissions.PUBLIC)
     api_catalog_error = app.exception_handlers[CatalogError]
     api_http_error = app.exception_handlers[StarletteHTTPException]
 

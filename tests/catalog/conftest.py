@@ -92,6 +92,7 @@ def catalogue(session: Session, client: TestClient, make_account: Any) -> Catalo
             spatial_coverage=["61.71"],
         ),
     )
+    session.commit()
     return Catalogue(
         client=client,
         admin=make_account("admin", Role.admin),

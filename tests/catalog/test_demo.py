@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from sqlmodel import Session, SQLModel, col, func, select
 
+from catalog.db import commit
 from catalog.demo import load_demo
 from catalog.demo.catalogue import DATASETS
 from catalog.demo.loader import release_files
@@ -39,6 +40,7 @@ def counts(session: Session) -> dict[str, int]:
 @pytest.fixture
 def demo(session: Session) -> str:
     summary = load_demo(session)
+    commit(session)  # as `terbuka demo` does: one unit of work
     return summary
 
 

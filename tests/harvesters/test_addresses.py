@@ -116,6 +116,7 @@ def test_links_are_only_http_to_public_hosts(url: str, client: Any, make_account
     create_dataset(
         session, actor=producer.user, data=DatasetCreate(slug="puskesmas", organization="dinkes", title="Puskesmas")
     )
+    session.commit()
     response = client.post(
         "/api/v1/datasets/puskesmas/releases", headers=producer.headers, data={"urls": [url], "notes": "tautan"}
     )

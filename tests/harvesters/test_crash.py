@@ -79,6 +79,7 @@ def test_a_killed_harvest_frees_its_source_at_once(
     session.add(Organization(slug="disdukcapil", name="Dinas Kependudukan dan Pencatatan Sipil"))
     session.commit()
     source = sources.add_source(session, organization="disdukcapil", type="files", url=stuck_drop)
+    session.commit()
     harvest = _python(
         """
         import sys

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
+from catalog import permissions
 from catalog.api.deps import RowId, SessionDep
 from catalog.datastore import exports
 from catalog.datastore import query as datastore_query
@@ -14,7 +15,8 @@ from catalog.datastore.sandbox import run_sql
 from catalog.datastore.tables import PublishedTable, current_table, get_table, published_tables
 from catalog.settings import get_settings
 
-router = APIRouter(tags=["datastore"])
+# Published data only (the routes look up published releases): anyone may read it.
+router = APIRouter(tags=["datastore"], dependencies=[permissions.route_rule(permissions.PUBLIC)])
 Format = Literal["json", "csv", "xlsx", "parquet"]
 
 

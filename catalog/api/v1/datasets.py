@@ -4,15 +4,18 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, status
 
+from catalog import permissions
 from catalog.api.deps import CurrentUser, OptionalUser, PageNumber, SessionDep
-from catalog.errors import Forbidden
+from catalog.api.openapi import answers
 from catalog.models import ActivityPublic, DatasetCreate, DatasetPublic, DatasetUpdate, Page, ReleasePublic
 from catalog.services import activity, datasets, quality, releases
 
 router = APIRouter(prefix="/datasets", tags=["datasets"])
+PUBLIC = [permissions.route_rule(permissions.PUBLIC)]
+SIGNED_IN = [permissions.route_rule(permissions.SIGNED_IN)]
 
 
-@router.get("", response_model=Page[DatasetPublic])
+@router.get("", response_model=Page[DatasetPublic], dependencies=PUBLIC, responses=answers(401))
 def list_datasets(
     session: SessionDep,
     user: OptionalUser,
@@ -27,8 +30,6 @@ def list_datasets(
     include_unpublished: bool = False,
 ) -> Page[DatasetPublic]:
     """List published datasets, filtered and paged, with the total count."""
-    if include_unpublished and user is None:
-        raise Forbidden("unpublished datasets are listed for signed-in staff only", code="token_required")
     return datasets.list_datasets(
         session,
         organization=organization,
@@ -40,10 +41,11 @@ def list_datasets(
         page=page,
         per_page=per_page,
         include_unpublished=include_unpublished,
+        actor=user,
     )
 
 
-@router.get("/{slug}", response_model=DatasetPublic)
+@router.get("/{slug}", response_model=DatasetPublic, dependencies=PUBLIC)
 def get_dataset(slug: str, session: SessionDep, user: OptionalUser) -> DatasetPublic:
     """Get a dataset's metadata and its current release number."""
     dataset = datasets.get_dataset(session, slug=slug, actor=user)
@@ -51,13 +53,19 @@ def get_dataset(slug: str, session: SessionDep, user: OptionalUser) -> DatasetPu
     return datasets.to_public(dataset, current=current.number if current else None)
 
 
-@router.post("", response_model=DatasetPublic, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "",
+    response_model=DatasetPublic,
+    status_code=status.HTTP_201_CREATED,
+    dependencies=SIGNED_IN,
+    responses=answers(404, 409),
+)
 def create_dataset(data: DatasetCreate, session: SessionDep, user: CurrentUser) -> DatasetPublic:
     """Create a dataset for an OPD (its produsen, the walidata or an admin)."""
     return datasets.to_public(datasets.create_dataset(session, data=data, actor=user), current=None)
 
 
-@router.patch("/{slug}", response_model=DatasetPublic)
+@router.patch("/{slug}", response_model=DatasetPublic, dependencies=SIGNED_IN, responses=answers(409))
 def update_dataset(slug: str, data: DatasetUpdate, session: SessionDep, user: CurrentUser) -> DatasetPublic:
     """Edit a dataset's metadata; published releases keep their snapshot."""
     dataset = datasets.update_dataset(session, slug=slug, data=data, actor=user)
@@ -65,19 +73,19 @@ def update_dataset(slug: str, data: DatasetUpdate, session: SessionDep, user: Cu
     return datasets.to_public(dataset, current=current.number if current else None)
 
 
-@router.get("/{slug}/releases", response_model=list[ReleasePublic])
+@router.get("/{slug}/releases", response_model=list[ReleasePublic], dependencies=PUBLIC)
 def list_releases(slug: str, session: SessionDep, user: OptionalUser) -> list[ReleasePublic]:
     """List a dataset's releases, newest first (drafts only for its staff)."""
     return [releases.to_public(session, r) for r in releases.list_releases(session, dataset_slug=slug, actor=user)]
 
 
-@router.get("/{slug}/quality", response_model=quality.QualityScore)
+@router.get("/{slug}/quality", response_model=quality.QualityScore, dependencies=PUBLIC)
 def dataset_quality(slug: str, session: SessionDep, user: OptionalUser) -> quality.QualityScore:
     """The dataset's quality score (0-100) with the points and reason for each criterion."""
     return quality.quality_score(session, dataset=datasets.get_dataset(session, slug=slug, actor=user))
 
 
-@router.get("/{slug}/activity", response_model=Page[ActivityPublic])
+@router.get("/{slug}/activity", response_model=Page[ActivityPublic], dependencies=PUBLIC)
 def dataset_activity(
     slug: str,
     session: SessionDep,
@@ -87,7 +95,13 @@ def dataset_activity(
 ) -> Page[ActivityPublic]:
     """The audit log of a dataset: who changed what, when."""
     dataset = datasets.get_dataset(session, slug=slug, actor=user)
-    entries = activity.list_activity(session, dataset_id=dataset.id, page=page, per_page=per_page)
+    entries = activity.list_activity(
+        session,
+        dataset_id=dataset.id,
+        page=page,
+        per_page=per_page,
+        actions=None if permissions.may_see_whole_activity(user, dataset) else permissions.PUBLIC_ACTIVITY,
+    )
     return Page(
         items=[ActivityPublic.model_validate(e, update={"actor": e.actor_name}) for e in entries.items],
         total=entries.total,

@@ -6,16 +6,32 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Request, Response, UploadFile, status
 from fastapi.responses import FileResponse, RedirectResponse
 from pydantic import BaseModel
+from sqlmodel import Session
 
+from catalog import permissions
 from catalog.api.deps import CurrentUser, OptionalUser, RowId, SessionDep
+from catalog.api.openapi import answers
 from catalog.errors import Invalid
-from catalog.models import ReleasePublic, ResourcePublic
+from catalog.models import ReleasePublic, Resource, ResourcePublic, User
 from catalog.services import releases
-from catalog.services.files import IncomingFile, file_store
+from catalog.services.files import MEDIA_TYPES, IncomingFile, file_store
 from catalog.services.validation import ReleaseValidation, release_validation, report_path
 from catalog.workflow import Action
 
 router = APIRouter(tags=["releases"])
+FILE = {"schema": {"type": "string", "format": "binary"}}
+REPORT = {"schema": {"type": "object", "description": "a frictionless report (report/types.py's shape)"}}
+DOWNLOAD_ANSWERS: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The file, as an attachment (its media type, or application/octet-stream)",
+        "content": {media_type: FILE for media_type in [*MEDIA_TYPES.values(), "application/octet-stream"]},
+    },
+    206: {"description": "The requested byte range", "content": {"application/octet-stream": FILE}},
+    304: {"description": "Not modified (If-None-Match)"},
+    307: {"description": "A link resource: the redirect to its URL"},
+}
+PUBLIC = [permissions.route_rule(permissions.PUBLIC)]
+SIGNED_IN = [permissions.route_rule(permissions.SIGNED_IN)]
 
 
 class TransitionNote(BaseModel):
@@ -37,7 +53,13 @@ def _schema_field(schema: str | None) -> str | dict[str, Any] | None:
     return schema.strip()
 
 
-@router.post("/datasets/{slug}/releases", response_model=ReleasePublic, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/datasets/{slug}/releases",
+    response_model=ReleasePublic,
+    status_code=status.HTTP_201_CREATED,
+    dependencies=SIGNED_IN,
+    responses=answers(409, 413),
+)
 def create_release(
     slug: str,
     session: SessionDep,
@@ -63,13 +85,15 @@ def create_release(
     return releases.to_public(session, release)
 
 
-@router.get("/releases/{release_id}", response_model=ReleasePublic)
+@router.get("/releases/{release_id}", response_model=ReleasePublic, dependencies=PUBLIC)
 def get_release(release_id: RowId, session: SessionDep, user: OptionalUser) -> ReleasePublic:
     """Get one release with its resources (withdrawn releases stay reachable here)."""
     return releases.to_public(session, releases.get_release(session, release_id=release_id, actor=user))
 
 
-@router.get("/review-queue", response_model=list[ReleasePublic])
+@router.get(
+    "/review-queue", response_model=list[ReleasePublic], dependencies=[permissions.route_rule(permissions.REVIEWER)]
+)
 def review_queue(session: SessionDep, user: CurrentUser) -> list[ReleasePublic]:
     """Releases waiting for the walidata's (or the pembina's) review."""
     return [releases.to_public(session, r) for r in releases.pending_review(session, actor=user)]
@@ -79,14 +103,20 @@ class ReleaseNotes(BaseModel):
     notes: str
 
 
-@router.patch("/releases/{release_id}", response_model=ReleasePublic)
+@router.patch("/releases/{release_id}", response_model=ReleasePublic, dependencies=SIGNED_IN, responses=answers(409))
 def update_release(release_id: RowId, body: ReleaseNotes, session: SessionDep, user: CurrentUser) -> ReleasePublic:
     """Edit a draft release's notes."""
     release = releases.update_release_notes(session, release_id=release_id, notes=body.notes, actor=user)
     return releases.to_public(session, release)
 
 
-@router.post("/releases/{release_id}/resources", response_model=ResourcePublic, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/releases/{release_id}/resources",
+    response_model=ResourcePublic,
+    status_code=status.HTTP_201_CREATED,
+    dependencies=SIGNED_IN,
+    responses=answers(409, 413),
+)
 def add_resource(
     release_id: RowId,
     session: SessionDep,
@@ -105,69 +135,149 @@ def add_resource(
     return releases.resource_public(resource.release, resource)
 
 
-@router.delete("/releases/{release_id}/resources/{resource_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/releases/{release_id}/resources/{resource_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    dependencies=SIGNED_IN,
+    responses=answers(409),
+)
 def remove_resource(release_id: RowId, resource_id: RowId, session: SessionDep, user: CurrentUser) -> Response:
     """Remove a file from a draft release."""
     releases.remove_resource(session, release_id=release_id, resource_id=resource_id, actor=user)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-def _transition(action: Action, summary: str) -> None:
-    def move(
-        release_id: RowId, session: SessionDep, user: CurrentUser, body: TransitionNote | None = None
-    ) -> ReleasePublic:
-        release = releases.transition(
-            session, release_id=release_id, action=action, actor=user, note=body.note if body else None
-        )
-        return releases.to_public(session, release)
+# Every workflow step answers the release, or 409 when its state refuses the step.
+WORKFLOW_STEP: dict[str, Any] = {"response_model": ReleasePublic, "dependencies": SIGNED_IN, "responses": answers(409)}
 
-    move.__doc__ = summary
-    router.add_api_route(
-        f"/releases/{{release_id}}/{action.value}",
-        move,
-        methods=["POST"],
-        response_model=ReleasePublic,
-        name=f"{action.value}_release",
-        summary=summary,
+
+def _move(session: Session, release_id: int, action: Action, user: User, body: TransitionNote | None) -> ReleasePublic:
+    release = releases.transition(
+        session, release_id=release_id, action=action, actor=user, note=body.note if body else None
     )
+    return releases.to_public(session, release)
 
 
-_transition(Action.submit, "Submit a draft release for review (produsen of its OPD).")
-_transition(Action.approve, "Approve and publish a submitted release (walidata); errors need a justification.")
-_transition(Action.return_, "Return a submitted release to its producer with a note (walidata, pembina).")
-_transition(Action.reopen, "Reopen a returned release as a draft (produsen).")
-_transition(Action.withdraw, "Withdraw a published release with a reason (walidata); it stays downloadable.")
-_transition(Action.endorse, "Endorse a submitted Data Prioritas release (pembina).")
+@router.post(
+    "/releases/{release_id}/submit", response_model=ReleasePublic, dependencies=SIGNED_IN, responses=answers(409)
+)
+def submit_release(
+    release_id: RowId, session: SessionDep, user: CurrentUser, body: TransitionNote | None = None
+) -> ReleasePublic:
+    """Submit a draft release for review (produsen of its OPD)."""
+    return _move(session, release_id, Action.submit, user, body)
 
 
-@router.get("/releases/{release_id}/validation", response_model=ReleaseValidation)
+@router.post(
+    "/releases/{release_id}/approve", response_model=ReleasePublic, dependencies=SIGNED_IN, responses=answers(409)
+)
+def approve_release(
+    release_id: RowId, session: SessionDep, user: CurrentUser, body: TransitionNote | None = None
+) -> ReleasePublic:
+    """Approve and publish a submitted release (walidata); errors need a justification."""
+    return _move(session, release_id, Action.approve, user, body)
+
+
+@router.post(
+    "/releases/{release_id}/return", response_model=ReleasePublic, dependencies=SIGNED_IN, responses=answers(409)
+)
+def return_release(
+    release_id: RowId, session: SessionDep, user: CurrentUser, body: TransitionNote | None = None
+) -> ReleasePublic:
+    """Return a submitted release to its producer with a note (walidata, pembina)."""
+    return _move(session, release_id, Action.return_, user, body)
+
+
+@router.post(
+    "/releases/{release_id}/reopen", response_model=ReleasePublic, dependencies=SIGNED_IN, responses=answers(409)
+)
+def reopen_release(
+    release_id: RowId, session: SessionDep, user: CurrentUser, body: TransitionNote | None = None
+) -> ReleasePublic:
+    """Reopen a returned release as a draft (produsen)."""
+    return _move(session, release_id, Action.reopen, user, body)
+
+
+@router.post(
+    "/releases/{release_id}/withdraw", response_model=ReleasePublic, dependencies=SIGNED_IN, responses=answers(409)
+)
+def withdraw_release(
+    release_id: RowId, session: SessionDep, user: CurrentUser, body: TransitionNote | None = None
+) -> ReleasePublic:
+    """Withdraw a published release with a reason (walidata); it stays downloadable."""
+    return _move(session, release_id, Action.withdraw, user, body)
+
+
+@router.post(
+    "/releases/{release_id}/endorse", response_model=ReleasePublic, dependencies=SIGNED_IN, responses=answers(409)
+)
+def endorse_release(
+    release_id: RowId, session: SessionDep, user: CurrentUser, body: TransitionNote | None = None
+) -> ReleasePublic:
+    """Endorse a submitted Data Prioritas release (pembina)."""
+    return _move(session, release_id, Action.endorse, user, body)
+
+
+@router.get("/releases/{release_id}/validation", response_model=ReleaseValidation, dependencies=PUBLIC)
 def get_validation(release_id: RowId, session: SessionDep, user: OptionalUser) -> ReleaseValidation:
     """Validation results of a release: per resource, counts per error type and the first errors."""
     return release_validation(releases.get_release(session, release_id=release_id, actor=user))
 
 
-@router.get("/releases/{release_id}/resources/{resource_id}/report")
+@router.get(
+    "/releases/{release_id}/resources/{resource_id}/report",
+    response_class=FileResponse,
+    dependencies=PUBLIC,
+    responses={200: {"description": "The frictionless validation report", "content": {"application/json": REPORT}}},
+)
 def get_report(release_id: RowId, resource_id: RowId, session: SessionDep, user: OptionalUser) -> FileResponse:
     """Download a resource's full validation report (frictionless report format)."""
     resource = releases.get_resource(session, release_id=release_id, resource_id=resource_id, actor=user)
-    return FileResponse(report_path(resource), media_type="application/json")
+    return FileResponse(report_path(resource), media_type="application/json", headers=_caching(resource))
 
 
-@router.get("/releases/{release_id}/resources/{resource_id}/download", response_model=None)
+@router.get(
+    "/releases/{release_id}/resources/{resource_id}/download",
+    response_model=None,
+    response_class=FileResponse,
+    dependencies=PUBLIC,
+    responses=DOWNLOAD_ANSWERS,
+)
 def download(
     release_id: RowId, resource_id: RowId, request: Request, session: SessionDep, user: OptionalUser
 ) -> Response:
     """Download a resource file of a release (supports Range and ETag)."""
     resource = releases.get_resource(session, release_id=release_id, resource_id=resource_id, actor=user)
     if resource.sha256 is None:
-        return RedirectResponse(resource.url or "", status_code=status.HTTP_307_TEMPORARY_REDIRECT)
+        return RedirectResponse(
+            resource.url or "", status_code=status.HTTP_307_TEMPORARY_REDIRECT, headers=_caching(resource)
+        )
     etag = f'"{resource.sha256}"'
-    cache = {"ETag": etag, "Cache-Control": "public, max-age=31536000, immutable"}
+    cache = {"ETag": etag, **_caching(resource)}
     if request.headers.get("if-none-match") in (etag, "*"):
         return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=cache)
     # A download is counted once: not again for each later piece of a resumed or ranged transfer.
     if request.headers.get("range", "bytes=0-").startswith("bytes=0-"):
         releases.count_download(session, resource_id=resource_id)
     return FileResponse(
-        file_store().open(resource.sha256), media_type=resource.media_type, filename=resource.name, headers=cache
+        file_store().open(resource.sha256),
+        media_type=downloaded_media_type(resource.media_type),
+        filename=resource.name,
+        headers={**cache, "X-Content-Type-Options": "nosniff"},
     )
+
+
+# Types a browser would run or render in this site's origin: an uploaded page or image with scripts.
+ACTIVE_MEDIA_TYPES = {"text/html", "application/xhtml+xml", "image/svg+xml", "text/xml", "application/xml"}
+ACTIVE_MEDIA_TYPES |= {"text/javascript", "application/javascript", "application/x-javascript"}
+
+
+def downloaded_media_type(media_type: str) -> str:
+    """What a file is served as: anything a browser would execute in this origin goes out as plain bytes."""
+    return "application/octet-stream" if media_type.split(";")[0].strip().lower() in ACTIVE_MEDIA_TYPES else media_type
+
+
+def _caching(resource: Resource) -> dict[str, str]:
+    if permissions.may_cache_publicly(resource.release):
+        return {"Cache-Control": "public, max-age=31536000, immutable"}
+    return {"Cache-Control": "private, no-store"}

@@ -7,21 +7,24 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, UploadFile
 
+from catalog import permissions
 from catalog.api.deps import CurrentUser
+from catalog.api.openapi import answers
 from catalog.errors import Invalid, NotFound
 from catalog.services.files import format_of, safe_name
 from schemas.registry import get_schema, infer_schema, list_schemas
 
 router = APIRouter(prefix="/schemas", tags=["schemas"])
+PUBLIC = [permissions.route_rule(permissions.PUBLIC)]
 
 
-@router.get("")
+@router.get("", response_model=list[dict[str, Any]], dependencies=PUBLIC)
 def list_registry() -> list[dict[str, Any]]:
     """List the registry's Table Schemas (name, version, title, description)."""
     return list_schemas()
 
 
-@router.get("/{name}")
+@router.get("/{name}", response_model=dict[str, Any], dependencies=PUBLIC)
 def latest_schema(name: str) -> dict[str, Any]:
     """Get the newest version of a registry Table Schema."""
     try:
@@ -30,7 +33,7 @@ def latest_schema(name: str) -> dict[str, Any]:
         raise NotFound(str(exc), code="schema_not_found") from exc
 
 
-@router.get("/{name}/{version}")
+@router.get("/{name}/{version}", response_model=dict[str, Any], dependencies=PUBLIC)
 def schema_version(name: str, version: str) -> dict[str, Any]:
     """Get one version of a registry Table Schema."""
     try:
@@ -39,7 +42,12 @@ def schema_version(name: str, version: str) -> dict[str, Any]:
         raise NotFound(str(exc), code="schema_not_found") from exc
 
 
-@router.post("/infer")
+@router.post(
+    "/infer",
+    response_model=dict[str, Any],
+    dependencies=[permissions.route_rule(permissions.SIGNED_IN)],
+    responses=answers(413),
+)
 def infer(user: CurrentUser, file: Annotated[UploadFile, File()]) -> dict[str, Any]:
     """Infer a Table Schema from a CSV or XLSX sample, to edit and attach to a release."""
     name = safe_name(file.filename or "sample.csv")

@@ -5,10 +5,12 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 
+from catalog import permissions
 from catalog.api.deps import PageNumber
 from catalog.services.search_index import search_backend
+from search.base import SearchResult
 
-router = APIRouter(prefix="/search", tags=["search"])
+router = APIRouter(prefix="/search", tags=["search"], dependencies=[permissions.route_rule(permissions.PUBLIC)])
 
 FACETS = (
     "organization",
@@ -28,7 +30,7 @@ def _plain(value: Any) -> Any:
     return dataclasses.asdict(value) if dataclasses.is_dataclass(value) and not isinstance(value, type) else value
 
 
-@router.get("")
+@router.get("", response_model=SearchResult)
 def search(
     q: str = "",
     organization: Annotated[list[str] | None, Query()] = None,
@@ -64,7 +66,7 @@ def search(
     return dict(_plain(result))
 
 
-@router.get("/suggest")
+@router.get("/suggest", response_model=list[dict[str, str]])
 def suggest(q: Annotated[str, Query(max_length=100)] = "", limit: Annotated[int, Query(ge=1, le=20)] = 8) -> Any:
     """Type-ahead suggestions: titles, OPD names and tags starting with what was typed."""
     return [_plain(s) for s in search_backend().suggest(q, limit=limit)]

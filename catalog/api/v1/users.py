@@ -3,11 +3,13 @@
 from fastapi import APIRouter, status
 from pydantic import BaseModel
 
+from catalog import permissions
 from catalog.api.deps import CurrentUser, SessionDep
+from catalog.api.openapi import answers
 from catalog.models import Role, User, UserPublic
 from catalog.services import users
 
-router = APIRouter(prefix="/users", tags=["users"])
+router = APIRouter(prefix="/users", tags=["users"], dependencies=[permissions.route_rule(permissions.ADMIN)])
 
 
 class UserCreate(BaseModel):
@@ -36,10 +38,9 @@ def list_users(session: SessionDep, user: CurrentUser) -> list[UserPublic]:
     return [_public(u) for u in users.list_users(session, actor=user)]
 
 
-@router.post("", response_model=UserPublic, status_code=status.HTTP_201_CREATED)
+@router.post("", response_model=UserPublic, status_code=status.HTTP_201_CREATED, responses=answers(404, 409))
 def create_user(body: UserCreate, session: SessionDep, user: CurrentUser) -> UserPublic:
     """Create an account; give it a token with `terbuka token create`."""
-    users.require_admin(user)
     created = users.create_user(
         session,
         username=body.username,

@@ -6,6 +6,7 @@ from xml.sax.saxutils import escape
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse
 
+from catalog import permissions
 from catalog.api.deps import PageNumber, SessionDep
 from catalog.api.v1 import search as search_api
 from catalog.errors import NotFound
@@ -17,7 +18,11 @@ from catalog.web.i18n import _
 from catalog.web.labels import facet_labels
 from catalog.web.templating import render, use_request_locale
 
-router = APIRouter(include_in_schema=False, dependencies=[Depends(use_request_locale)])
+# Citizens' pages: anyone may read them (they show published data only).
+router = APIRouter(
+    include_in_schema=False,
+    dependencies=[permissions.route_rule(permissions.PUBLIC), Depends(use_request_locale)],
+)
 Values = Annotated[list[str] | None, Query()]
 
 
