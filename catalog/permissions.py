@@ -86,6 +86,12 @@ REVIEWER = RouteRule(
     refusal="only reviewers have a review queue",
 )
 
+# Declared with ``declare``, enforced by the route itself rather than by an API token dependency:
+# the portal's staff pages check the signed-in session (catalog/web/auth.py), and the CKAN Action API
+# reads CKAN's own token headers and asks each action's object rules.
+PORTAL_SESSION = RouteRule("portal_session")
+CKAN_ACTION = RouteRule("ckan_action")
+
 ACCESS_RULE_ATTRIBUTE = "__access_rule__"
 
 

@@ -49,8 +49,10 @@ async def _delegate(answer: Response | Awaitable[Response]) -> Response:
 def install_portal(app: FastAPI) -> None:
     """Mount the pages and the static files; errors on pages become HTML pages, API errors stay JSON."""
     app.include_router(public.router)
-    app.include_router(manage.router)
-    app.include_router(oversight.router)
+    for staff in (manage.router, oversight.router):
+        for route in staff.routes:  # each page checks the session itself (catalog/web/auth.py)
+            permissions.declare(route, permissions.PORTAL_SESSION)
+        app.include_router(staff)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     permissions.declare(app.routes[-1], permissions.PUBLIC)
     api_catalog_error = app.exception_handlers[CatalogError]

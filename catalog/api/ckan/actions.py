@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
+from catalog import permissions
 from catalog.api.ckan.params import BadRequest, Params, read_params
 from catalog.db import get_engine
 from catalog.errors import CatalogError, Forbidden, NotFound, Unauthorized
@@ -138,3 +139,10 @@ async def action_unversioned(name: str, request: Request) -> JSONResponse:
 def api_version() -> dict[str, int]:
     """The CKAN API version this endpoint speaks."""
     return {"version": 3}
+
+
+# Anyone may call an action; each action asks the object rules about its caller (CKAN's token headers).
+for _route in router.routes:
+    permissions.declare(
+        _route, permissions.CKAN_ACTION if "/action/" in getattr(_route, "path", "") else permissions.PUBLIC
+    )

@@ -3,10 +3,11 @@
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
+from catalog import permissions
 from catalog.api.deps import SessionDep
 from catalog.interop import catalogue, datajson, published
 
-router = APIRouter(tags=["dcat"])
+router = APIRouter(tags=["dcat"], dependencies=[permissions.route_rule(permissions.PUBLIC)])
 
 
 @router.get("/data.json", response_class=JSONResponse)

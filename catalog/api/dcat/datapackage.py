@@ -6,10 +6,11 @@ from collections.abc import Iterator
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse, StreamingResponse
 
+from catalog import permissions
 from catalog.api.deps import SessionDep
 from catalog.interop import datapackage, published
 
-router = APIRouter(tags=["dcat"])
+router = APIRouter(tags=["dcat"], dependencies=[permissions.route_rule(permissions.PUBLIC)])
 CHUNK = 1024 * 1024
 
 

@@ -2,11 +2,12 @@
 
 from fastapi import APIRouter, Response
 
+from catalog import permissions
 from catalog.api.deps import SessionDep
 from catalog.interop import feeds, listings
 from catalog.interop.published import public_base
 
-router = APIRouter(tags=["dcat"])
+router = APIRouter(tags=["dcat"], dependencies=[permissions.route_rule(permissions.PUBLIC)])
 ATOM_TYPE = "application/atom+xml"
 
 

@@ -4,10 +4,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
+from catalog import permissions
 from catalog.api.deps import PageNumber, SessionDep
 from catalog.interop import catalogue, dcat, published
 
-router = APIRouter(tags=["dcat"])
+router = APIRouter(tags=["dcat"], dependencies=[permissions.route_rule(permissions.PUBLIC)])
 PAGE_SIZE = 100
 
 

@@ -3,10 +3,11 @@
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
+from catalog import permissions
 from catalog.api.deps import SessionDep
 from catalog.interop import published, schemaorg
 
-router = APIRouter(tags=["dcat"])
+router = APIRouter(tags=["dcat"], dependencies=[permissions.route_rule(permissions.PUBLIC)])
 
 
 @router.get("/dataset/{slug}.schema.json", response_class=JSONResponse)
