@@ -98,7 +98,7 @@ def dashboard(request: Request, session: SessionDep, user: SignedIn) -> HTMLResp
     """A steward's datasets with their open releases; links to the walidata's work."""
     organization = user.organization.slug if user.role == Role.produsen and user.organization else None
     listing = datasets.list_datasets(
-        session, organization=organization, include_unpublished=True, sort="title", per_page=100
+        session, organization=organization, include_unpublished=True, sort="title", per_page=100, actor=user
     )
     open_releases = {
         item.slug: [
