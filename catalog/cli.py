@@ -95,17 +95,65 @@ def user_list() -> None:
 
 
 @token_app.command("create")
-def token_create(username: str, name: Annotated[str, typer.Option(help="what the token is for")] = "") -> None:
+def token_create(
+    username: str,
+    name: Annotated[str, typer.Option(help="what the token is for")] = "",
+    expires_days: Annotated[
+        int | None, typer.Option(help="days until it stops working (default: until revoked)")
+    ] = None,
+    read_only: Annotated[bool, typer.Option("--read-only", help="it may only read (GET)")] = False,
+) -> None:
     """Create an API token for USER and print it once: it is stored only as a hash."""
     from catalog.db import session_scope
     from catalog.services.users import create_token, get_user
 
     try:
         with session_scope() as session:
-            token = create_token(session, user=get_user(session, username=username), name=name)
+            user = get_user(session, username=username)
+            token = create_token(session, user=user, name=name, expires_in_days=expires_days, read_only=read_only)
     except CatalogError as exc:
         raise fail(exc) from exc
     typer.echo(token)
+
+
+@token_app.command("list")
+def token_list(username: str) -> None:
+    """List USER's tokens: prefix, name, expiry, last use, state (never the token itself)."""
+    from catalog.db import session_scope
+    from catalog.services.users import get_user, list_tokens
+
+    table = Table("prefix", "name", "created", "expires", "last used", "scope", "state")
+    try:
+        with session_scope() as session:
+            for t in list_tokens(session, user=get_user(session, username=username)):
+                table.add_row(
+                    t.prefix,
+                    t.name,
+                    f"{t.created:%Y-%m-%d}",
+                    f"{t.expires:%Y-%m-%d}" if t.expires else "-",
+                    f"{t.last_used:%Y-%m-%d %H:%M}" if t.last_used else "-",
+                    "read" if t.read_only else "read+write",
+                    "revoked" if t.revoked else "active",
+                )
+    except CatalogError as exc:
+        raise fail(exc) from exc
+    console.print(table)
+
+
+@token_app.command("revoke")
+def token_revoke(
+    prefix: Annotated[str, typer.Argument(help="the token's prefix, as 'terbuka token list' shows it")],
+) -> None:
+    """Revoke a token at once; the revocation is in the audit log."""
+    from catalog.db import session_scope
+    from catalog.services.users import revoke_token
+
+    try:
+        with session_scope() as session:
+            revoke_token(session, prefix=prefix)
+    except CatalogError as exc:
+        raise fail(exc) from exc
+    console.print(f"revoked {prefix}")
 
 
 search_app = typer.Typer(help="The search index.", no_args_is_help=True)

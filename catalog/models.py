@@ -140,6 +140,8 @@ class User(SQLModel, table=True):
     password_hash: str | None = None
     is_active: bool = True
     created: datetime = _timestamp(default_factory=utcnow)
+    failed_logins: int = Field(default=0, sa_column_kwargs={"server_default": "0"})  # since the last success
+    locked_until: datetime | None = _timestamp(default=None, nullable=True)
     organization: Organization | None = Relationship()
 
 
@@ -159,6 +161,8 @@ class ApiToken(SQLModel, table=True):
     name: str = ""
     created: datetime = _timestamp(default_factory=utcnow)
     last_used: datetime | None = _timestamp(default=None, nullable=True)
+    expires: datetime | None = _timestamp(default=None, nullable=True)  # None: until revoked
+    read_only: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})  # GET and HEAD only
     revoked: bool = False
     user: User = Relationship()
 

@@ -9,9 +9,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from catalog.db import commit, get_engine, rollback
-from catalog.errors import Unauthorized
+from catalog.errors import Forbidden, Unauthorized
 from catalog.models import User
-from catalog.services.users import user_for_token
+from catalog.services.users import token_for
+
+READING_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
 def get_session() -> Iterator[Session]:
@@ -44,7 +46,12 @@ def optional_user(request: Request, session: SessionDep) -> User | None:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("use 'Authorization: Bearer <token>'", code="invalid_token")
-    return user_for_token(session, token=token.strip())
+    record = token_for(session, token=token.strip())
+    if record.read_only and request.method not in READING_METHODS:
+        raise Forbidden(
+            "this API token may only read: create a token without --read-only to write", code="token_read_only"
+        )
+    return record.user
 
 
 def required_user(user: Annotated[User | None, Depends(optional_user)]) -> User:

@@ -2,12 +2,14 @@
 
 import hashlib
 import secrets
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
 from sqlmodel import Session, col, select
 
 from catalog import permissions
+from catalog.db import get_engine
 from catalog.errors import Conflict, Invalid, NotFound, Unauthorized
 from catalog.models import ApiToken, Organization, Role, User, utcnow
 from catalog.services import activity
@@ -110,35 +112,123 @@ def get_user(session: Session, *, username: str) -> User:
     return user
 
 
+MAX_FAILED_LOGINS = 5  # in a row; then the account waits LOCKOUT before it may try again
+LOCKOUT = timedelta(minutes=15)
+# Checked against when the user name is unknown, so that a wrong name costs as long as a wrong password.
+_UNKNOWN_USER_HASH = _hasher.hash("terbuka: no such account")
+
+
 def verify_password(session: Session, *, username: str, password: str) -> User:
+    """The account behind a user name and password; five failures in a row lock it for 15 minutes.
+
+    Failures, lockouts and successes go to the audit log in a transaction of their own: the request that
+    was refused rolls its own back, and the record of the attempt must stay."""
     user = session.exec(select(User).where(User.username == username)).first()
-    if user is None or not user.password_hash or not user.is_active:
-        raise Unauthorized("wrong user name or password", code="bad_credentials")
+    now = utcnow()
+    if user is not None and user.locked_until is not None and user.locked_until > now:
+        minutes = max(1, round((user.locked_until - now).total_seconds() / 60))
+        raise Unauthorized(f"too many failed sign-ins: try again in {minutes} minutes", code="account_locked")
+    stored = user.password_hash if user is not None and user.is_active else None
     try:
-        _hasher.verify(user.password_hash, password)
+        _hasher.verify(stored or _UNKNOWN_USER_HASH, password)
     except VerificationError as exc:
+        if user is not None:
+            _record_failed_login(user.id or 0, now)
         raise Unauthorized("wrong user name or password", code="bad_credentials") from exc
+    if stored is None or user is None:
+        raise Unauthorized("wrong user name or password", code="bad_credentials")
+    if user.failed_logins or user.locked_until:
+        user.failed_logins, user.locked_until = 0, None
+        session.add(user)
+    activity.record(session, actor=user, action="auth.login", object_type="user", object_id=user.id)
+    session.flush()
     return user
 
 
-def create_token(session: Session, *, user: User, name: str = "") -> str:
+def _record_failed_login(user_id: int, now: datetime) -> None:
+    with Session(get_engine()) as own:
+        user = own.get(User, user_id)
+        if user is None:
+            return
+        user.failed_logins += 1
+        detail: dict[str, object] = {"failed_logins": user.failed_logins}
+        action = "auth.failure"
+        if user.failed_logins >= MAX_FAILED_LOGINS:
+            user.locked_until = now + LOCKOUT
+            action, detail["locked_until"] = "auth.lockout", user.locked_until.isoformat()
+        own.add(user)
+        activity.record(own, actor=user, action=action, object_type="user", object_id=user.id, detail=detail)
+        own.commit()
+
+
+def create_token(
+    session: Session, *, user: User, name: str = "", expires_in_days: int | None = None, read_only: bool = False
+) -> str:
     """Create a token and return it in clear: the only time it is ever visible."""
+    if expires_in_days is not None and expires_in_days < 1:
+        raise Invalid("a token lasts at least one day", code="invalid_expiry")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     assert user.id is not None
-    session.add(ApiToken(user_id=user.id, token_hash=hash_token(token), prefix=token[:10], name=name))
-    activity.record(session, actor=user, action="token.create", object_type="user", object_id=user.id)
+    expires = utcnow() + timedelta(days=expires_in_days) if expires_in_days else None
+    session.add(
+        ApiToken(
+            user_id=user.id,
+            token_hash=hash_token(token),
+            prefix=token[:10],
+            name=name,
+            expires=expires,
+            read_only=read_only,
+        )
+    )
+    detail = {
+        "prefix": token[:10],
+        "name": name,
+        "expires": expires.isoformat() if expires else None,
+        "read_only": read_only,
+    }
+    activity.record(session, actor=user, action="token.create", object_type="user", object_id=user.id, detail=detail)
     session.flush()
     return token
 
 
-def user_for_token(session: Session, *, token: str) -> User:
+def list_tokens(session: Session, *, user: User) -> list[ApiToken]:
+    return list(session.exec(select(ApiToken).where(ApiToken.user_id == user.id).order_by(col(ApiToken.id))).all())
+
+
+def revoke_token(session: Session, *, prefix: str, actor: User | None = None) -> ApiToken:
+    """Revoke the token whose first characters (as `terbuka token list` shows them) are ``prefix``."""
+    record = session.exec(select(ApiToken).where(ApiToken.prefix == prefix)).first()
+    if record is None:
+        raise NotFound(f"no token {prefix!r}", code="token_not_found")
+    record.revoked = True
+    session.add(record)
+    activity.record(
+        session,
+        actor=actor or record.user,
+        action="token.revoke",
+        object_type="user",
+        object_id=record.user_id,
+        detail={"prefix": prefix},
+    )
+    session.flush()
+    return record
+
+
+def token_for(session: Session, *, token: str) -> ApiToken:
+    """The valid token record behind a token: not unknown, revoked, expired, or of a deactivated account."""
     record = session.exec(select(ApiToken).where(ApiToken.token_hash == hash_token(token))).first()
     if record is None or record.revoked or not record.user.is_active:
         raise Unauthorized("the API token is not valid", code="invalid_token")
     now = utcnow()
+    if record.expires is not None and record.expires <= now:
+        raise Unauthorized("the API token has expired: create a new one", code="token_expired")
     # Recording every use would make each API call a write; once a minute is enough for audits.
     if record.last_used is None or (now - record.last_used).total_seconds() > 60:
         record.last_used = now
         session.add(record)
         session.flush()
-    return record.user
+    return record
+
+
+def user_for_token(session: Session, *, token: str) -> User:
+    return token_for(session, token=token).user
