@@ -8,6 +8,7 @@ from fastapi import APIRouter, FastAPI
 
 from catalog import permissions
 from catalog.api.ckan import actions as ckan_actions
+from catalog.api.ckan import datastore as ckan_datastore  # noqa: F401  (registers CKAN's DataStore actions)
 from catalog.api.ckan import read as ckan_read  # noqa: F401  (registers CKAN's read actions)
 from catalog.api.ckan import write as ckan_write  # noqa: F401  (registers CKAN's write actions)
 from catalog.api.datastore import routes as datastore_routes

@@ -86,3 +86,13 @@ def test_bad_ckan_parameters_raise_catalog_errors(published: Published) -> None:
             assert error.status == 400
         else:
             raise AssertionError("a DELETE ran")
+
+
+def test_ckan_datastore_clients_get_their_answers_over_http(published: Published, live_server: str) -> None:
+    from ckanapi import RemoteCKAN
+
+    with RemoteCKAN(live_server) as ckan:
+        found = ckan.action.datastore_search(resource_id=str(published.resource_id), q="demam", limit=1)
+        assert found["total"] == 2 and len(found["records"]) == 1
+        counted = ckan.action.datastore_search_sql(sql=f'SELECT count(*) AS n FROM "{published.resource_id}"')
+        assert counted["records"] == [{"n": 12}]
