@@ -10,9 +10,11 @@ import unicodedata
 MAX_DESCRIPTION = 50_000  # characters: several pages of Markdown
 MAX_TAGS = 50
 MAX_TAG_LENGTH = 60
-MAX_EXTRAS = 50
-MAX_EXTRA_KEY = 100
-MAX_EXTRA_VALUE = 2_000
+# Extras also keep what a harvested source declares beyond the model (DCAT properties by name, a
+# distribution's details under its URL, a spatial geometry): bounded, but room for that.
+MAX_EXTRAS = 200
+MAX_EXTRA_KEY = 500
+MAX_EXTRA_VALUE = 20_000
 # Unicode "format" characters (bidi controls, zero-width spaces and joiners, BOM), and controls.
 INVISIBLE_CATEGORIES = {"Cc", "Cf", "Co", "Cs", "Cn"}
 LINE_CONTROLS = {"\n", "\r", "\t"}

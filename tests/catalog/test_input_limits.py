@@ -4,6 +4,7 @@ from typing import Any
 
 import pytest
 
+from catalog import input_limits
 from tests.catalog.conftest import Catalogue
 
 BASE = {"organization": "dinkes", "title": "Daftar Rumah Sakit", "update_frequency": "tahunan"}
@@ -19,8 +20,9 @@ BASE = {"organization": "dinkes", "title": "Daftar Rumah Sakit", "update_frequen
         ({"title": "   "}, "title"),
         ({"description": "x" * 50_001}, "description"),
         ({"description": "a\u202eb"}, "description"),
-        ({"extras": {f"k{i}": "v" for i in range(51)}}, "extras"),
-        ({"extras": {"k": "v" * 2_001}}, "extras"),
+        ({"extras": {f"k{i}": "v" for i in range(input_limits.MAX_EXTRAS + 1)}}, "extras"),
+        ({"extras": {"k": "v" * (input_limits.MAX_EXTRA_VALUE + 1)}}, "extras"),
+        ({"extras": {"k" * (input_limits.MAX_EXTRA_KEY + 1): "v"}}, "extras"),
         ({"tags": [f"t{i}" for i in range(51)]}, "tags"),
         ({"tags": ["t" * 61]}, "tags"),
         ({"tags": ["ok", "zero\u200bwidth"]}, "tags"),
@@ -43,7 +45,7 @@ def test_ordinary_metadata_within_the_limits_is_accepted(catalogue: Catalogue) -
         "slug": "dinkes-rs",
         "title": "Rumah Sakit — Kota Pontianak",
         "description": "Baris pertama.\n\n\tBaris kedua.\r\n" + "x" * 40_000,
-        "extras": {f"Kunci {i}": "nilai" for i in range(50)},
+        "extras": {f"Kunci {i}": "nilai" for i in range(input_limits.MAX_EXTRAS)},
         "tags": [f"tag-{i}" for i in range(50)],
     }
     created = catalogue.client.post("/api/v1/datasets", json=body, headers=catalogue.dinkes.headers)
