@@ -16,30 +16,13 @@ from urllib.parse import urlencode
 from ckanapi import RemoteCKAN
 from ckanapi.errors import CKANAPIError, ServerIncompatibleError
 
-from catalog.models import REGION_CODE, UpdateFrequency
+from catalog.models import REGION_CODE
+from catalog.services.ckan_vocabulary import LICENSES, frequency
 from catalog.services.files import safe_name
 from catalog.services.reference import THEMES
 from harvesters.base import FetchedItem, Harvester, RemoteItem
 from harvesters.http import Document, FetchError, SafeClient
 
-LICENSES = {
-    "cc-by": "cc-by-4.0",
-    "cc-by-4.0": "cc-by-4.0",
-    "cc-by-sa": "cc-by-sa-4.0",
-    "cc-by-sa-4.0": "cc-by-sa-4.0",
-    "cc-zero": "cc0-1.0",
-    "cc0-1.0": "cc0-1.0",
-    "odc-odbl": "odbl-1.0",
-    "odbl-1.0": "odbl-1.0",
-}
-FREQUENCIES = [
-    ("harian", UpdateFrequency.harian),
-    ("minggu", UpdateFrequency.mingguan),
-    ("bulan", UpdateFrequency.bulanan),
-    ("triwulan", UpdateFrequency.triwulanan),
-    ("semester", UpdateFrequency.semesteran),
-    ("tahun", UpdateFrequency.tahunan),
-]
 CORE_FIELDS = {
     "id",
     "name",
@@ -79,11 +62,6 @@ CLOCK_SKEW = timedelta(hours=1)  # incremental queries reach back this far befor
 
 def license_id(ckan_id: str | None) -> str:
     return LICENSES.get((ckan_id or "").strip().lower(), "notspecified")
-
-
-def frequency(text: str) -> UpdateFrequency:
-    lowered = text.lower()
-    return next((value for word, value in FREQUENCIES if word in lowered), UpdateFrequency.tidak_tentu)
 
 
 def _key(name: str) -> str:

@@ -21,13 +21,13 @@ from typing import Any
 from urllib.parse import quote, unquote, urljoin, urlsplit
 
 from catalog.models import REGION_CODE
+from catalog.services.ckan_vocabulary import LICENSES
 from catalog.services.files import safe_name
 from catalog.services.links import LinkDescription
 from catalog.services.reference import LICENSES as KNOWN_LICENSES
 from catalog.services.reference import THEMES
 from catalog.settings import get_settings
 from harvesters.base import FetchedItem, Harvester, RemoteItem
-from harvesters.ckan import LICENSES
 from harvesters.http import FetchError
 from schemas.registry import REFERENCE_TABLES, resolve_schema
 

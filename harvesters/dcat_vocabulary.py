@@ -14,9 +14,9 @@ from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from catalog.models import UpdateFrequency
+from catalog.services import ckan_vocabulary
 from catalog.services.files import MEDIA_TYPES
 from catalog.services.reference import THEMES
-from harvesters import ckan
 
 LICENSE_URIS = {
     "creativecommons.org/licenses/by/4.0": "cc-by-4.0",
@@ -141,7 +141,11 @@ def license_id(values: list[str]) -> str:
     for value in values:
         key = re.sub(r"^https?://(www\.)?", "", value.strip().lower()).rstrip("/")
         key = re.sub(r"/(legalcode|deed\.[a-z-]+)$", "", key)
-        found = LICENSE_URIS.get(key) or ckan.LICENSES.get(key) or ckan.LICENSES.get(key.rsplit("/", 1)[-1])
+        found = (
+            LICENSE_URIS.get(key)
+            or ckan_vocabulary.LICENSES.get(key)
+            or ckan_vocabulary.LICENSES.get(key.rsplit("/", 1)[-1])
+        )
         if found:
             return found
     return ""
@@ -192,7 +196,7 @@ def update_frequency(value: str) -> UpdateFrequency:
         return UpdateFrequency.tidak_tentu
     days = period_days(value)
     if days is None:
-        return ckan.frequency(value)
+        return ckan_vocabulary.frequency(value)
     return next((frequency for bound, frequency in FREQUENCY_BOUNDS if days <= bound), UpdateFrequency.tidak_tentu)
 
 

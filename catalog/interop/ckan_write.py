@@ -15,33 +15,12 @@ from sqlmodel import Session, col, select
 from catalog import permissions
 from catalog.errors import Forbidden, Invalid, NotFound
 from catalog.interop.published import Published
-from catalog.models import Dataset, Release, ReleaseState, Resource, UpdateFrequency, User
+from catalog.models import Dataset, Release, ReleaseState, Resource, User
 from catalog.services import activity, datasets, releases
+from catalog.services.ckan_vocabulary import LICENSES, frequency
 from catalog.services.files import IncomingFile, file_store
 
-LICENSES = {
-    "cc-by": "cc-by-4.0",
-    "cc-by-sa": "cc-by-sa-4.0",
-    "cc-zero": "cc0-1.0",
-    "odc-odbl": "odbl-1.0",
-    "": "notspecified",
-}
-FREQUENCY_WORDS = [
-    ("harian", UpdateFrequency.harian),
-    ("minggu", UpdateFrequency.mingguan),
-    ("triwulan", UpdateFrequency.triwulanan),
-    ("bulan", UpdateFrequency.bulanan),
-    ("semester", UpdateFrequency.semesteran),
-    ("tahun", UpdateFrequency.tahunan),
-]
 DERIVED_EXTRAS = {"produsen data"}  # shown by package_show, never stored back
-
-
-def frequency(text: str) -> UpdateFrequency:
-    lowered = text.strip().lower()
-    if lowered in UpdateFrequency._value2member_map_:
-        return UpdateFrequency(lowered)
-    return next((value for word, value in FREQUENCY_WORDS if word in lowered), UpdateFrequency.tidak_tentu)
 
 
 def _date(name: str, value: str) -> date | None:
@@ -66,7 +45,7 @@ def metadata(package: dict[str, Any]) -> dict[str, Any]:
             fields[name] = package[ckan_name] or ("" if name == "description" else None)
     if "license_id" in package:
         given = str(package["license_id"] or "").strip().lower()
-        fields["license_id"] = LICENSES.get(given, given)
+        fields["license_id"] = LICENSES.get(given, given) if given else "notspecified"
     if "tags" in package or "tag_string" in package:
         tags = package.get("tags") or [{"name": n} for n in str(package.get("tag_string") or "").split(",")]
         fields["tags"] = [str(t.get("name", "")) if isinstance(t, dict) else str(t) for t in tags]
