@@ -4,6 +4,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from catalog.interop import published, schemaorg
 from catalog.models import Dataset, License, Release
 from catalog.services import datasets, quality, releases
 from catalog.services.validation import release_validation
@@ -11,7 +12,7 @@ from catalog.settings import get_settings
 from catalog.web import chart, figures, labels
 from catalog.web.diff import diff_releases
 from catalog.web.i18n import _
-from catalog.web.markdown import plain_text
+from catalog.web.markdown import plain_text, script_json
 from catalog.web.preview import PAGE_ROWS, chart_of, previewable, read_preview, sorted_rows
 
 
@@ -47,6 +48,13 @@ def citation(dataset: Dataset, release: Release | None) -> str:
         f"{dataset.organization.name} Kota Pontianak ({year}). {dataset.title}{number} [Dataset]. "
         f"Terbuka — Satu Data Kota Pontianak. {base}/dataset/{dataset.slug}"
     )
+
+
+def structured_data(session: Session, dataset: Dataset) -> str | None:
+    """The schema.org Dataset JSON-LD of ``/dataset/{slug}.schema.json``, ready to embed in the page."""
+    records = published.load(session, [dataset.id or 0])
+    licenses = {dataset.license_id: license_} if (license_ := session.get(License, dataset.license_id)) else {}
+    return script_json(schemaorg.dataset_jsonld(records[0], licenses)) if records else None
 
 
 def dataset_context(
@@ -90,6 +98,7 @@ def dataset_context(
         "downloads": {r.id: download_path(current, r.id) for r in current.resources} if current else {},
         "snippets": snippets(dataset, current),
         "citation": citation(dataset, current),
+        "jsonld": structured_data(session, dataset),
     }
 
 

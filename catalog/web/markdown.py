@@ -1,7 +1,9 @@
 """Descriptions written in Markdown, rendered to HTML that cannot run anything (markdown-it-py, then nh3)."""
 
 import html as html_lib
+import json
 from functools import lru_cache
+from typing import Any
 
 import nh3
 from markdown_it import MarkdownIt
@@ -62,3 +64,13 @@ def plain_text(text: str, limit: int = 160) -> str:
     words = html_lib.unescape(nh3.clean(_parser().render(text or ""), tags=set())).split()
     summary = " ".join(words)
     return summary if len(summary) <= limit else summary[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def script_json(document: Any) -> Markup:
+    """A JSON document to embed in ``<script type="application/ld+json">``: ``<``, ``>`` and ``&`` are written as
+    JSON escapes, so no text in it (``</script>``, ``<!--``) can end the element; a JSON parser reads the same
+    document back."""
+    text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+    for char, escaped in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e")):
+        text = text.replace(char, escaped)
+    return Markup(text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))

@@ -1,5 +1,7 @@
 """The public pages over real HTTP: what they show, what they never show, their languages and their weight."""
 
+import json
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urljoin, urlparse
@@ -10,7 +12,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from catalog.web.i18n import CATALOGUES, LOCALES, po_path
-from tests.web.conftest import Site
+from tests.web.conftest import XSS_TITLE, Site
 
 PUBLIC_PAGES = ["/", "/cari?q=penduduk", "/dataset/jumlah-penduduk-kecamatan", "/opd/disdukcapil"]
 
@@ -135,13 +137,36 @@ def test_xss_in_title_and_description_is_inert(http: httpx.Client) -> None:
     for path in ["/dataset/uji-keamanan", "/cari?q=keamanan", "/opd/dinkes", "/"]:
         html = http.get(path).text
         page = parse(html)
-        scripts = page.all("script")
+        scripts = [s for s in page.all("script") if s.get("type") != "application/ld+json"]  # data, never run
         assert all(s.get("src") == "/static/portal.js" for s in scripts), path
         for _tag, attrs in page.tags:
             assert not any(name.startswith("on") for name in attrs), (path, attrs)
             assert not any(v.strip().lower().startswith("javascript:") for v in attrs.values()), (path, attrs)
         assert "<script>alert" not in html
     assert "&lt;script&gt;alert(&#39;judul&#39;)&lt;/script&gt;" in http.get("/dataset/uji-keamanan").text
+
+
+def embedded_jsonld(html: str) -> list[str]:
+    return re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.DOTALL)
+
+
+@pytest.mark.parametrize("slug", ["jumlah-penduduk-kecamatan", "uji-keamanan"])
+def test_dataset_page_embeds_the_schema_org_document(http: httpx.Client, slug: str) -> None:
+    page = http.get(f"/dataset/{slug}")
+    blocks = embedded_jsonld(page.text)
+    assert len(blocks) == 1
+    assert "<" not in blocks[0] and ">" not in blocks[0]  # a "</script>" in a title cannot end the element
+    embedded = json.loads(blocks[0])
+    standalone = http.get(f"/dataset/{slug}.schema.json")
+    assert standalone.headers["content-type"].startswith("application/ld+json")
+    assert embedded == standalone.json()
+    assert embedded["@type"] == "Dataset" and embedded["distribution"]
+    if slug == "uji-keamanan":
+        assert embedded["name"] == XSS_TITLE and "</script>" in embedded["name"]
+    policy = page.headers["content-security-policy"]
+    assert "script-src 'self';" in policy  # no inline script is allowed: JSON-LD is data, never run
+    for path in ["/", "/cari", "/opd/dinkes", "/dataset/jumlah-penduduk-kecamatan/rilis/1"]:
+        assert not embedded_jsonld(http.get(path).text), path
 
 
 @pytest.mark.parametrize("path", PUBLIC_PAGES)
