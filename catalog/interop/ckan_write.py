@@ -70,11 +70,17 @@ def metadata(package: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
-def staff_dataset(session: Session, id_or_name: str, actor: User | None) -> Dataset:
-    """A dataset the actor may see, found by slug or number; whether they may change it, the services decide."""
+def find_dataset(session: Session, id_or_name: str) -> Dataset | None:
+    """A dataset by slug or number, published or not."""
     dataset = session.exec(select(Dataset).where(Dataset.slug == id_or_name)).first()
     if dataset is None and id_or_name.isdigit() and len(id_or_name) < 10:
         dataset = session.get(Dataset, int(id_or_name))
+    return dataset
+
+
+def staff_dataset(session: Session, id_or_name: str, actor: User | None) -> Dataset:
+    """A dataset the actor may see, found by slug or number; whether they may change it, the services decide."""
+    dataset = find_dataset(session, id_or_name)
     if dataset is None:
         raise NotFound(f"no dataset {id_or_name!r}", code="dataset_not_found")
     return datasets.get_dataset(session, slug=dataset.slug, actor=actor)

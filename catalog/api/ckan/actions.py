@@ -24,7 +24,7 @@ from catalog.interop.ckan_search import SearchQueryError
 from catalog.interop.published import public_base
 from catalog.models import User
 from catalog.services import search_index
-from catalog.services.users import user_for_token
+from catalog.services.users import token_for
 
 log = logging.getLogger("terbuka.ckan")
 router = APIRouter(tags=["ckan"])
@@ -83,11 +83,19 @@ def ckan_error(exc: CatalogError) -> tuple[int, dict[str, Any]]:
     return 409, {"__type": "Validation Error", "message": exc.message, **fields}
 
 
-def caller(session: Session, request: Request) -> User | None:
+def caller(session: Session, request: Request, *, writes: bool) -> User | None:
+    """The token's user; a read-only token is refused by every write action (CKAN's 403)."""
     token = request.headers.get("x-ckan-api-key") or request.headers.get("authorization") or ""
     scheme, _, rest = token.strip().partition(" ")
     token = rest.strip() if scheme.lower() == "bearer" else token.strip()
-    return user_for_token(session, token=token) if token else None
+    if not token:
+        return None
+    record = token_for(session, token=token)
+    if writes and record.read_only:
+        raise Forbidden(
+            "this API token may only read: create a token without --read-only to write", code="token_read_only"
+        )
+    return record.user
 
 
 def run(name: str, request: Request, params: Params) -> JSONResponse:
@@ -99,7 +107,7 @@ def run(name: str, request: Request, params: Params) -> JSONResponse:
         return envelope(name, 400, error={"__type": "Bad request", "message": "Please use POST for this action"})
     with Session(get_engine(), expire_on_commit=False) as session:
         try:
-            result = found.function(Call(session, caller(session, request), params))
+            result = found.function(Call(session, caller(session, request, writes=found.writes), params))
             session.commit()
         except CatalogError as exc:
             session.rollback()

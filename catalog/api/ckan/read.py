@@ -2,9 +2,11 @@
 
 from typing import Any
 
+from catalog import permissions
 from catalog.api.ckan.actions import ACTIONS, Call, action
 from catalog.api.ckan.params import ParameterError
-from catalog.interop import ckan_dicts, ckan_search, listings, published
+from catalog.errors import NotFound
+from catalog.interop import ckan_dicts, ckan_search, ckan_write, listings, published
 from catalog.interop.published import public_base
 from catalog.models import Organization, Theme
 
@@ -64,9 +66,17 @@ def _facet_titles(call: Call, facet_fields: list[str]) -> dict[str, dict[str, st
 
 @action("package_show")
 def package_show(call: Call) -> dict[str, Any]:
-    """A published dataset by id or name, in CKAN's dataset shape with the Satu Data extras."""
-    record = published.find(call.session, call.params.required("id", "name_or_id", "name"))
-    return ckan_dicts.package_dict(record, published.licenses(call.session))
+    """A published dataset by id or name, in CKAN's dataset shape with the Satu Data extras; one never
+    published is shown (state "draft") only to those who may see its drafts."""
+    key = call.params.required("id", "name_or_id", "name")
+    try:
+        return ckan_dicts.package_dict(published.find(call.session, key), published.licenses(call.session))
+    except NotFound:
+        dataset = ckan_write.find_dataset(call.session, key)
+        if dataset is None or not permissions.may_see_unpublished(call.user, dataset):
+            raise
+    record, state = ckan_write.staff_view(call.session, dataset)
+    return {**ckan_dicts.package_dict(record, published.licenses(call.session)), "state": state}
 
 
 @action("package_list")
