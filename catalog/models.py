@@ -510,6 +510,18 @@ class HarvestItem(SQLModel, table=True):
     last_job_id: int | None = Field(default=None)
 
 
+class HarvestItemError(SQLModel, table=True):
+    """An error or warning of one remote item in one harvest job, kept with the job: a later run replaces the
+    item's own ``errors`` but not these. Items that went through cleanly have no row."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    job_id: int = Field(foreign_key="harvestjob.id", index=True)
+    remote_id: str = Field(max_length=300)
+    status: str = Field(max_length=20)  # the item after that job: error (not imported) or ok (imported, warned)
+    stage: str = Field(default="", max_length=20)
+    message: str = Field(sa_type=Text)
+
+
 T = TypeVar("T")
 
 

@@ -32,6 +32,7 @@ from catalog.models import (
     Dataset,
     DatasetCreate,
     HarvestItem,
+    HarvestItemError,
     HarvestJob,
     HarvestSource,
     Organization,
@@ -305,10 +306,21 @@ class HarvestRun:
         return self.records.get(remote_id) or HarvestItem(source_id=self.source.id or 0, remote_id=remote_id)
 
     def _remember(self, record: HarvestItem) -> None:
-        """Keep the item's record, marked as seen by this job."""
+        """Keep the item's record, marked as seen by this job, and its errors in the job's history (in the
+        batch's transaction); an item without errors adds no row."""
         record.last_job_id = self.job.id
         self.records[record.remote_id] = record
         self.session.add(record)
+        self.session.add_all(
+            HarvestItemError(
+                job_id=self.job.id or 0,
+                remote_id=record.remote_id,
+                status=record.status,
+                stage=error.get("stage", ""),
+                message=error.get("message", ""),
+            )
+            for error in record.errors
+        )
 
     def _imported(self, record: HarvestItem, prepared: PreparedItem) -> None:
         """Note on the item's record that it is now what the source offers."""

@@ -9,12 +9,12 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from huey import crontab
-from sqlalchemy import CursorResult, or_, update
+from sqlalchemy import CursorResult, or_, union, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from catalog.errors import Conflict, Invalid, NotFound
-from catalog.models import HarvestItem, HarvestJob, HarvestSource, User, utcnow
+from catalog.models import HarvestItem, HarvestItemError, HarvestJob, HarvestSource, User, utcnow
 from catalog.services import activity
 from catalog.services.links import AllowList, literal_address, public_address, url_port
 from catalog.services.organizations import get_organization
@@ -294,14 +294,53 @@ def list_items(
     limit: int = 100,
     offset: int = 0,
 ) -> list[HarvestItem]:
-    """A source's harvest items, e.g. those in error after a job, with their remote ids and messages."""
+    """A source's harvest items with their remote ids and messages; with a job, the items that had errors or
+    warnings in that job, each with the status and errors it had then (whatever later jobs found)."""
     get_source(session, source_id=source_id)
+    if job_id is not None:
+        return job_items(session, source_id=source_id, job_id=job_id, status=status, limit=limit, offset=offset)
     query = select(HarvestItem).where(HarvestItem.source_id == source_id)
     if status is not None:
         query = query.where(HarvestItem.status == status)
-    if job_id is not None:
-        query = query.where(HarvestItem.last_job_id == job_id)
     return list(session.exec(query.order_by(col(HarvestItem.remote_id)).offset(offset).limit(limit)).all())
+
+
+def job_items(
+    session: Session, *, source_id: int, job_id: int, status: str | None, limit: int, offset: int
+) -> list[HarvestItem]:
+    """The items a job saw as they were after it: those it was the last to see as stored, and those a later
+    job saw again from the errors and warnings kept with the job (clean items of older jobs are not kept)."""
+    if get_job(session, job_id=job_id).source_id != source_id:
+        return []
+    kept = [col(HarvestItemError.job_id) == job_id]
+    last = [col(HarvestItem.source_id) == source_id, col(HarvestItem.last_job_id) == job_id]
+    if status is not None:
+        kept.append(col(HarvestItemError.status) == status)
+        last.append(col(HarvestItem.status) == status)
+    seen = union(select(HarvestItem.remote_id).where(*last), select(HarvestItemError.remote_id).where(*kept))
+    remote_ids = [row[0] for row in session.execute(seen.order_by("remote_id").offset(offset).limit(limit)).all()]
+    items = {
+        item.remote_id: item
+        for item in session.exec(
+            select(HarvestItem).where(HarvestItem.source_id == source_id, col(HarvestItem.remote_id).in_(remote_ids))
+        ).all()
+    }
+    history: dict[str, list[HarvestItemError]] = {}
+    for row in session.exec(
+        select(HarvestItemError)
+        .where(*kept, col(HarvestItemError.remote_id).in_(remote_ids))
+        .order_by(col(HarvestItemError.id))
+    ).all():
+        history.setdefault(row.remote_id, []).append(row)
+    found = []
+    for remote_id in remote_ids:
+        item = items.get(remote_id) or HarvestItem(source_id=source_id, remote_id=remote_id)
+        if item.last_job_id != job_id:
+            rows = history[remote_id]
+            errors = [{"stage": r.stage, "remote_id": remote_id, "message": r.message} for r in rows]
+            item = HarvestItem.model_validate(item, update={"status": rows[0].status, "errors": errors})
+        found.append(item)
+    return found
 
 
 def list_jobs(session: Session, *, source_id: int | None = None, limit: int = 20) -> list[HarvestJob]:
