@@ -12,7 +12,7 @@ from catalog.api.v1 import search as search_api
 from catalog.errors import NotFound
 from catalog.services import datasets, organizations, releases
 from catalog.settings import get_settings
-from catalog.web import figures
+from catalog.web import figures, opd_figures
 from catalog.web.dataset_view import dataset_context, release_context
 from catalog.web.i18n import _
 from catalog.web.labels import facet_labels
@@ -172,8 +172,8 @@ def organizations_page(request: Request, session: SessionDep) -> HTMLResponse:
 def organization_page(request: Request, slug: str, session: SessionDep, page: PageNumber = 1) -> HTMLResponse:
     """An OPD: its published datasets and how it keeps to Satu Data (on time, valid, described)."""
     organization = organizations.get_organization(session, slug=slug)
-    statuses = figures.dataset_statuses(session, organization_id=organization.id)  # published datasets only
-    pages = max(1, -(-len(statuses) // 20))
+    compliance = opd_figures.opd_compliance(session, organization)  # published datasets only
+    pages = max(1, -(-compliance.datasets // 20))
     return render(
         request,
         "organization.html",
@@ -181,11 +181,11 @@ def organization_page(request: Request, slug: str, session: SessionDep, page: Pa
         description=_("Open data published by %(name)s, Kota Pontianak.", name=organization.name),
         canonical_query={"page": page if page > 1 else None},
         organization=organization,
-        listing=statuses[(page - 1) * 20 : page * 20],
-        total=len(statuses),
+        listing=opd_figures.opd_datasets(session, organization, page=page),
+        total=compliance.datasets,
         page=page,
         pages=pages,
-        compliance=figures.compliance(organization, statuses),
+        compliance=compliance,
     )
 
 
