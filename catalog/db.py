@@ -10,6 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
+from catalog.services import public_cache
 from catalog.settings import get_settings
 
 
@@ -18,7 +19,9 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() != "sqlite":
         # A database that is away makes requests fail within seconds (503), not hang: short connect and
         # pool timeouts; pre-ping replaces connections that died while it was away.
-        return create_engine(url, pool_pre_ping=True, pool_timeout=5, connect_args={"connect_timeout": 5})
+        engine = create_engine(url, pool_pre_ping=True, pool_timeout=5, connect_args={"connect_timeout": 5})
+        public_cache.watch(engine)
+        return engine
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
@@ -32,6 +35,7 @@ def make_engine(url: str) -> Engine:
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
 
+    public_cache.watch(engine)
     return engine
 
 

@@ -21,6 +21,7 @@ class Settings(BaseSettings):
     validation_error_limit: int | None = None
     rate_limit_per_minute: int = 1200  # requests a minute per client address and server process; 0: no limit
     rate_limit_writes_per_minute: int = 120  # of which writes (POST, PUT, PATCH, DELETE)
+    public_cache_seconds: float = 1.0  # how long a process keeps anonymous readers' answers (services/public_cache)
     datastore_sql_timeout: float = 5.0  # seconds a read-only SQL query may run
     datastore_sql_row_cap: int = 10_000  # rows a SQL query returns at most (``truncated`` says so)
     datastore_sql_memory: str = "256MB"  # memory a SQL query may use

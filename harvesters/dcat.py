@@ -71,16 +71,16 @@ class DcatHarvester(Harvester):
             if isinstance(page, dict):
                 for dataset in page["dataset"]:
                     if isinstance(dataset, dict):
-                        self._keep(data_json_entry(dataset))
+                        self._add_entry(data_json_entry(dataset))
                 break
             graph += page
             url = next_page(page, document.url)
         catalogue = RdfCatalogue(graph)
         for node in catalogue.datasets():
-            self._keep(catalogue.entry(node))
+            self._add_entry(catalogue.entry(node))
         return [RemoteItem(entry.remote_id, entry.marker) for entry in self._entries.values()]
 
-    def _keep(self, entry: Entry) -> None:
+    def _add_entry(self, entry: Entry) -> None:
         self._entries.setdefault(entry.remote_id, entry)
 
     def _parse(self, document: Document) -> Graph | dict[str, Any]:

@@ -22,7 +22,7 @@ from sqlmodel import Session, SQLModel
 from catalog import db, settings
 from catalog.migrate import upgrade
 from catalog.models import Role, User
-from catalog.services import files, search_index
+from catalog.services import files, public_cache, search_index
 from catalog.services.reference import ensure_reference_data
 from catalog.services.users import create_token, create_user
 
@@ -59,6 +59,7 @@ def _reset_caches() -> None:
     db.get_engine.cache_clear()
     files.file_store.cache_clear()
     search_index.search_backend.cache_clear()
+    public_cache.clear()
 
 
 @pytest.fixture(scope="session")

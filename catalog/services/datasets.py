@@ -3,7 +3,7 @@
 from typing import Any
 
 from sqlalchemy import or_
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 from sqlmodel import Session, col, func, select
 
 from catalog import permissions
@@ -26,7 +26,7 @@ from catalog.models import (
     User,
     utcnow,
 )
-from catalog.services import activity, search_index
+from catalog.services import activity, public_cache, search_index
 from catalog.services.organizations import get_organization
 from catalog.settings import get_settings
 
@@ -63,6 +63,27 @@ def get_dataset(session: Session, *, slug: str, actor: User | None = None) -> Da
     ):
         raise NotFound(f"no dataset {slug!r}", code="dataset_not_found")
     return dataset
+
+
+def dataset_public(session: Session, *, slug: str, actor: User | None = None) -> DatasetPublic:
+    """A dataset's document with its current release number, in one query; anonymous readers' answers
+    are kept a moment (``public_cache``)."""
+    if actor is None:
+        return public_cache.cached(("dataset", slug), lambda: _dataset_public(session, slug, None))
+    return _dataset_public(session, slug, actor)
+
+
+def _dataset_public(session: Session, slug: str, actor: User | None) -> DatasetPublic:
+    current = (
+        select(func.max(Release.number))
+        .where(Release.dataset_id == Dataset.id, Release.state == ReleaseState.published)
+        .scalar_subquery()
+    )
+    eager = (joinedload(Dataset.organization), joinedload(Dataset.tags), joinedload(Dataset.themes))  # type: ignore[arg-type]
+    row = session.execute(select(Dataset, current).where(Dataset.slug == slug).options(*eager)).unique().first()
+    if row is None or (row[1] is None and not permissions.may_see_unpublished(actor, row[0])):
+        raise NotFound(f"no dataset {slug!r}", code="dataset_not_found")
+    return to_public(row[0], current=row[1])
 
 
 def to_public(dataset: Dataset, *, current: int | None) -> DatasetPublic:

@@ -163,8 +163,8 @@ def _create(session: Session, *, items: list[DatasetImport], actor: User | None)
             first.metadata_snapshot = metadata_snapshot(dataset)
         releases.record_created(session, first, actor)
         if item.submit:
-            releases.move(session, first, workflow.Action.submit, actor=actor)
+            releases.apply_transition(session, first, workflow.Action.submit, actor=actor)
             if item.publish:
-                releases.move(session, first, workflow.Action.approve, actor=actor)
+                releases.apply_transition(session, first, workflow.Action.approve, actor=actor)
     session.flush()
     return [dataset for dataset, _ in made]

@@ -3,7 +3,6 @@
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
@@ -46,13 +45,6 @@ def _resource_of(release: Release, release_id: int, resource_id: int) -> Resourc
     if resource is None:
         raise NotFound(f"no resource {resource_id} in release {release_id}", code="resource_not_found")
     return resource
-
-
-def count_download(session: Session, *, resource_id: int) -> None:
-    """One more download; a single UPDATE so concurrent downloads never lose a count."""
-    session.execute(
-        update(Resource).where(col(Resource.id) == resource_id).values(downloads=col(Resource.downloads) + 1)
-    )
 
 
 def list_releases(session: Session, *, dataset_slug: str, actor: User | None = None) -> list[Release]:
@@ -287,13 +279,13 @@ def transition(
     """Move a release through the workflow and log it (flushed); a refused move raises, and the edge rolls
     back. The search index follows through the outbox once the edge commits."""
     release = get_release(session, release_id=release_id, actor=actor)
-    move(session, release, action, actor=actor, note=note)
+    apply_transition(session, release, action, actor=actor, note=note)
     session.flush()
     session.refresh(release)
     return release
 
 
-def move(
+def apply_transition(
     session: Session, release: Release, action: workflow.Action, *, actor: User | None, note: str | None = None
 ) -> None:
     """Apply one transition to a release of this session, with its activity entry and search outbox row.

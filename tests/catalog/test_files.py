@@ -2,12 +2,14 @@
 
 import hashlib
 import socket
+import time
 from pathlib import Path
 
 import httpx
 from sqlmodel import Session
 
 from catalog.models import Resource
+from catalog.services import download_counts
 from tests.catalog.conftest import PENDUDUK_CSV, Catalogue
 
 
@@ -97,8 +99,29 @@ def test_download_with_range_and_etag(catalogue: Catalogue, live_server: str) ->
     cached = httpx.get(url, headers={"If-None-Match": full.headers["etag"]})
     assert cached.status_code == 304 and cached.content == b""
     httpx.get(url, headers={"Range": "bytes=15-"})
-    counted = httpx.get(f"{live_server}/api/v1/releases/{release['id']}").json()["resources"][0]["downloads"]
-    assert counted == 2  # the full download and the range from 0; not the 304 nor the resumed range
+    assert _downloads_counted(f"{live_server}/api/v1/releases/{release['id']}") == 2
+    # the full download and the range from 0; not the 304 nor the resumed range
+
+
+def _downloads_counted(release_url: str) -> int:
+    """The resource's download count once the server has written what it added up (within a second)."""
+    deadline = time.monotonic() + 5
+    while True:
+        counted = httpx.get(release_url).json()["resources"][0]["downloads"]
+        if counted or time.monotonic() > deadline:
+            time.sleep(download_counts.FLUSH_SECONDS * 1.5)  # and nothing more arrives later
+            return int(httpx.get(release_url).json()["resources"][0]["downloads"])
+        time.sleep(0.1)
+
+
+def test_download_counts_are_written_at_once_when_the_process_stops(catalogue: Catalogue) -> None:
+    release = catalogue.publish("dinkes-puskesmas")
+    resource = release["resources"][0]
+    for _ in range(3):
+        assert catalogue.client.get(f"/api/v1/releases/{release['id']}/resources/{resource['id']}/download").is_success
+    download_counts.flush()  # what the process does at exit
+    response = catalogue.client.get(f"/api/v1/releases/{release['id']}", headers=catalogue.dinkes.headers)
+    assert response.json()["resources"][0]["downloads"] == 3
 
 
 def test_remote_url_resources_redirect(catalogue: Catalogue, session: Session) -> None:
@@ -114,3 +137,27 @@ def test_remote_url_resources_redirect(catalogue: Catalogue, session: Session) -
     assert download.status_code == 307
     assert download.headers["location"] == "https://data.pontianak.go.id/dataset/puskesmas.csv"
     assert session.get(Resource, resource["id"]) is not None
+
+
+def test_small_and_large_files_download_alike(catalogue: Catalogue) -> None:
+    """Files up to 256 KiB are answered from memory, larger ones stream from disk: same bytes, same headers."""
+    rows = b"".join(b"61.71.0%d,Pontianak %06d,%d,%d\n" % (i % 6, i, i, i + 1) for i in range(12_000))
+    big = PENDUDUK_CSV.splitlines(keepends=True)[0] + rows
+    assert len(big) > 256 * 1024
+    answers = {}
+    for slug, content, name in (
+        ("dinkes-puskesmas", PENDUDUK_CSV, "data kecil é.csv"),
+        ("disdukcapil-penduduk", big, "data besar é.csv"),
+    ):
+        owner = catalogue.dinkes if slug.startswith("dinkes") else catalogue.disdukcapil
+        release = catalogue.upload(owner, slug, content, name=name)
+        url = f"/api/v1/releases/{release['id']}/resources/{release['resources'][0]['id']}/download"
+        response = catalogue.client.get(url, headers=owner.headers)
+        assert response.status_code == 200 and response.content == content
+        answers[slug] = response.headers
+    small, large = answers["dinkes-puskesmas"], answers["disdukcapil-penduduk"]
+    for headers, name in ((small, "data%20kecil%20%C3%A9.csv"), (large, "data%20besar%20%C3%A9.csv")):
+        assert headers["content-disposition"] == f"attachment; filename*=utf-8''{name}"
+        assert headers["accept-ranges"] == "bytes" and headers["x-content-type-options"] == "nosniff"
+        assert headers["cache-control"] == "private, no-store"  # not published yet
+    assert small["content-type"] == large["content-type"]

@@ -7,6 +7,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
 from catalog import permissions
+from catalog.api.datastore.answers import FILE_FORMATS, SqlAnswer, TableAnswer, TableList
 from catalog.api.deps import RowId, SessionDep
 from catalog.datastore import exports
 from catalog.datastore import query as datastore_query
@@ -119,32 +120,36 @@ def _sql_answer(session: SessionDep, sql: str) -> dict[str, Any]:
     }
 
 
-@router.get("/datastore")
+@router.get("/datastore", response_model=TableList)
 def list_tables(session: SessionDep) -> dict[str, Any]:
     """Every published table of the datastore with the names SQL queries use."""
     tables = published_tables(session)
     return {"tables": [t.describe() for t in tables], "total": len(tables)}
 
 
-@router.get("/datastore/sql")
+@router.get("/datastore/sql", response_model=SqlAnswer)
 def sql_get(session: SessionDep, sql: Annotated[str, Query(description="one read-only SELECT")]) -> dict[str, Any]:
     """Run one read-only SQL query over the published tables (5 s, 10,000 rows at most)."""
     return _sql_answer(session, sql)
 
 
-@router.post("/datastore/sql")
+@router.post("/datastore/sql", response_model=SqlAnswer)
 def sql_post(session: SessionDep, body: SqlBody) -> dict[str, Any]:
     """Run one read-only SQL query sent as JSON ``{"sql": "..."}`` over the published tables."""
     return _sql_answer(session, body.sql)
 
 
-@router.get("/datastore/{resource_id}", response_model=None)
+@router.get(
+    "/datastore/{resource_id}", response_model=TableAnswer, response_model_exclude_unset=True, responses=FILE_FORMATS
+)
 def query_resource(resource_id: RowId, session: SessionDep, parameters: Parameters) -> Any:
     """Query a published resource's table (filters, ranges, q, fields, sort, paging, distinct, group_by)."""
     return _answer(get_table(session, resource_id=resource_id), parameters)
 
 
-@router.get("/datasets/{slug}/data", response_model=None)
+@router.get(
+    "/datasets/{slug}/data", response_model=TableAnswer, response_model_exclude_unset=True, responses=FILE_FORMATS
+)
 def query_dataset(
     slug: str,
     session: SessionDep,

@@ -48,9 +48,7 @@ def list_datasets(
 @router.get("/{slug}", response_model=DatasetPublic, dependencies=PUBLIC)
 def get_dataset(slug: str, session: SessionDep, user: OptionalUser) -> DatasetPublic:
     """Get a dataset's metadata and its current release number."""
-    dataset = datasets.get_dataset(session, slug=slug, actor=user)
-    current = datasets.current_release(session, dataset)
-    return datasets.to_public(dataset, current=current.number if current else None)
+    return datasets.dataset_public(session, slug=slug, actor=user)
 
 
 @router.post(

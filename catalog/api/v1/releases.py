@@ -1,7 +1,10 @@
 """Releases, their files and the review workflow."""
 
 import json
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, Request, Response, UploadFile, status
 from fastapi.responses import FileResponse, RedirectResponse
@@ -12,8 +15,8 @@ from catalog import permissions
 from catalog.api.deps import CurrentUser, OptionalUser, RowId, SessionDep
 from catalog.api.openapi import answers
 from catalog.errors import Invalid
-from catalog.models import ReleasePublic, Resource, ResourcePublic, User
-from catalog.services import releases
+from catalog.models import ReleasePublic, ResourcePublic, User
+from catalog.services import download_counts, public_cache, releases
 from catalog.services.files import MEDIA_TYPES, IncomingFile, file_store
 from catalog.services.validation import ReleaseValidation, release_validation, report_path
 from catalog.workflow import Action
@@ -233,7 +236,8 @@ def get_validation(release_id: RowId, session: SessionDep, user: OptionalUser) -
 def get_report(release_id: RowId, resource_id: RowId, session: SessionDep, user: OptionalUser) -> FileResponse:
     """Download a resource's full validation report (frictionless report format)."""
     resource = releases.get_resource(session, release_id=release_id, resource_id=resource_id, actor=user)
-    return FileResponse(report_path(resource), media_type="application/json", headers=_caching(resource))
+    caching = _caching(permissions.may_cache_publicly(resource.release))
+    return FileResponse(report_path(resource), media_type="application/json", headers=caching)
 
 
 @router.get(
@@ -247,24 +251,59 @@ def download(
     release_id: RowId, resource_id: RowId, request: Request, session: SessionDep, user: OptionalUser
 ) -> Response:
     """Download a resource file of a release (supports Range and ETag)."""
-    resource = releases.get_resource(session, release_id=release_id, resource_id=resource_id, actor=user)
-    if resource.sha256 is None:
+    served = _served_file(session, release_id, resource_id, user)
+    if served.sha256 is None:
         return RedirectResponse(
-            resource.url or "", status_code=status.HTTP_307_TEMPORARY_REDIRECT, headers=_caching(resource)
+            served.url or "", status_code=status.HTTP_307_TEMPORARY_REDIRECT, headers=_caching(served.public)
         )
-    etag = f'"{resource.sha256}"'
-    cache = {"ETag": etag, **_caching(resource)}
+    etag = f'"{served.sha256}"'
+    cache = {"ETag": etag, **_caching(served.public)}
     if request.headers.get("if-none-match") in (etag, "*"):
         return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=cache)
     # A download is counted once: not again for each later piece of a resumed or ranged transfer.
     if request.headers.get("range", "bytes=0-").startswith("bytes=0-"):
-        releases.count_download(session, resource_id=resource_id)
-    return FileResponse(
-        file_store().open(resource.sha256),
-        media_type=downloaded_media_type(resource.media_type),
-        filename=resource.name,
-        headers={**cache, "X-Content-Type-Options": "nosniff"},
-    )
+        download_counts.count(resource_id)
+    path = file_store().open(served.sha256)
+    media_type = downloaded_media_type(served.media_type)
+    headers = {**cache, "X-Content-Type-Options": "nosniff"}
+    if "range" not in request.headers and (body := _small_file(str(path))) is not None:
+        name = quote(served.name)
+        disposition = f"filename*=utf-8''{name}" if name != served.name else f'filename="{served.name}"'
+        headers |= {"Content-Disposition": f"attachment; {disposition}", "Accept-Ranges": "bytes"}
+        return Response(body, media_type=media_type, headers=headers)
+    return FileResponse(path, media_type=media_type, filename=served.name, headers=headers)
+
+
+@lru_cache(maxsize=256)
+def _small_file(path: str) -> bytes | None:
+    """A file of at most 256 KiB, kept in memory (64 MiB at most): stored files are named by their
+    sha256, so what is kept never goes stale. Larger files and ranges stream from disk."""
+    with open(path, "rb") as file:
+        body = file.read(SMALL_FILE + 1)
+    return body if len(body) <= SMALL_FILE else None
+
+
+SMALL_FILE = 256 * 1024
+
+
+@dataclass(frozen=True)
+class ServedFile:
+    sha256: str | None
+    url: str | None
+    media_type: str
+    name: str
+    public: bool  # shared caches may keep it
+
+
+def _served_file(session: Session, release_id: int, resource_id: int, user: User | None) -> ServedFile:
+    """What a download serves; for anonymous readers kept a moment (``public_cache``)."""
+
+    def look_up() -> ServedFile:
+        resource = releases.get_resource(session, release_id=release_id, resource_id=resource_id, actor=user)
+        public = permissions.may_cache_publicly(resource.release)
+        return ServedFile(resource.sha256, resource.url, resource.media_type, resource.name, public)
+
+    return public_cache.cached(("download", release_id, resource_id), look_up) if user is None else look_up()
 
 
 # Types a browser would run or render in this site's origin: an uploaded page or image with scripts.
@@ -277,7 +316,7 @@ def downloaded_media_type(media_type: str) -> str:
     return "application/octet-stream" if media_type.split(";")[0].strip().lower() in ACTIVE_MEDIA_TYPES else media_type
 
 
-def _caching(resource: Resource) -> dict[str, str]:
-    if permissions.may_cache_publicly(resource.release):
+def _caching(public: bool) -> dict[str, str]:
+    if public:
         return {"Cache-Control": "public, max-age=31536000, immutable"}
     return {"Cache-Control": "private, no-store"}

@@ -1,0 +1,70 @@
+"""What anonymous readers ask for most, kept for a moment by each server process.
+
+A dataset in the news is asked for hundreds of times a second, and each answer costs several database
+round trips. The answers anonymous readers get are the same for everyone, so each process keeps them for
+``TERBUKA_PUBLIC_CACHE_SECONDS`` (1 by default; 0 keeps nothing). A write this process commits empties
+the cache at once (``watch`` sees every INSERT, UPDATE or DELETE through the engine); a write committed by
+another process or host is seen within those seconds. Signed-in readers are never answered from it.
+"""
+
+import threading
+import time
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from catalog.settings import get_settings
+
+T = TypeVar("T")
+MAX_ENTRIES = 4096
+WRITES = ("INSERT", "UPDATE", "DELETE", "REPLAC", "UPSERT", "ALTER ", "DROP T", "CREATE")
+
+_entries: dict[Hashable, tuple[float, Any]] = {}
+_generation = 0
+_lock = threading.Lock()
+
+
+def cached(key: Hashable, compute: Callable[[], T]) -> T:
+    """``compute()``, or what it gave for ``key`` less than the configured seconds ago. Errors are not kept."""
+    seconds = get_settings().public_cache_seconds
+    if seconds <= 0:
+        return compute()
+    now = time.monotonic()
+    hit = _entries.get(key)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    generation = _generation
+    value = compute()
+    with _lock:
+        if generation == _generation:  # nothing was committed meanwhile that this answer could have missed
+            if len(_entries) >= MAX_ENTRIES:
+                _entries.clear()
+            _entries[key] = (now + seconds, value)
+    return value
+
+
+def clear() -> None:
+    global _generation
+    with _lock:
+        _generation += 1
+        _entries.clear()
+
+
+def watch(engine: Engine) -> None:
+    """Empty the cache whenever a transaction on ``engine`` that wrote something commits."""
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _note_write(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.lstrip()[:6].upper() in WRITES:
+            conn.info["wrote"] = True
+
+    @event.listens_for(engine, "commit")
+    def _after_write(conn: Any) -> None:
+        if conn.info.pop("wrote", False):
+            clear()
+
+    @event.listens_for(engine, "rollback")
+    def _forget(conn: Any) -> None:
+        conn.info.pop("wrote", None)
