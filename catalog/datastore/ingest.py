@@ -5,12 +5,22 @@ so two workers never load the same file), a resource already loaded from the sam
 loaded again, and a failure is recorded rather than retried in a loop (``terbuka datastore load
 --resource N`` loads it again). Only tabular resources that passed validation are loaded; the others
 get a ``skipped`` row saying why. Data of withdrawn releases is deleted from the datastore.
+
+A load interrupted by the end of its process (``kill -9``, out of memory, a reboot) is taken up again:
+the loading process marks each resource it claims in its own scratch folder (``DATA_DIR/tmp/HOST-PID``)
+before the claim commits and removes the mark once the outcome is committed. A ``loading`` row whose
+mark is gone, or whose marking process is known to have ended, is removed with its half-written file
+by the next round of any worker (or ``terbuka datastore load``), and the resource is loaded again.
+A table is marked ``ready`` only after its Parquet file is complete and renamed into place, so a reader
+never sees half a table. (A mark made on another host is not judged from here: such a load is taken up
+once that host's worker starts again and sweeps its folder.)
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from pathlib import Path
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -21,9 +31,11 @@ from catalog.datastore.tables import READY
 from catalog.db import session_scope
 from catalog.models import DatastoreTable, Release, ReleaseState, Resource, utcnow
 from catalog.services.files import TABULAR_FORMATS, file_store
+from catalog.storage import owner_is_gone
 
 log = logging.getLogger("terbuka.datastore")
 LOADABLE_FORMATS = {"CSV", "TSV", "XLSX"}
+LOADING = "loading"
 WITHDRAWN = "withdrawn"
 Progress = Callable[[int, float], None]
 
@@ -53,22 +65,59 @@ def _skip_reason(resource: Resource) -> str | None:
     return None
 
 
+def _mark(resource_id: int) -> Path:
+    """This process's mark on a resource it loads, in its scratch folder (swept once the process is gone)."""
+    return file_store().tmp / f"datastore-{resource_id}.loading"
+
+
+def _loader_alive(resource_id: int) -> bool:
+    """Whether a process not known to have ended holds the mark of the resource's load."""
+    marks = file_store().scratch_root.glob(f"*/datastore-{resource_id}.loading")
+    return any(not owner_is_gone(mark.parent) for mark in marks)
+
+
+def release_mark(resource_id: int) -> None:
+    _mark(resource_id).unlink(missing_ok=True)
+
+
+def recover_interrupted(session: Session) -> list[int]:
+    """Remove the ``loading`` rows (and half-written files) of loads whose process ended without finishing,
+    so that their resources are pending again; returns their resource ids. Flushes only."""
+    stale = [
+        table
+        for table in session.exec(select(DatastoreTable).where(DatastoreTable.status == LOADING)).all()
+        if not _loader_alive(table.resource_id)
+    ]
+    for table in stale:
+        log.warning("datastore: the load of resource %d was interrupted; it is loaded again", table.resource_id)
+        target = parquet_path(table.resource_id)
+        target.with_name(target.name + ".partial").unlink(missing_ok=True)
+        session.delete(table)
+    session.flush()
+    return [table.resource_id for table in stale]
+
+
 def claim(session: Session, resource: Resource) -> DatastoreTable | None:
     """The resource's datastore row, new (``loading``, or ``skipped`` with its reason); None if another
-    worker claimed it first. Flushes only."""
+    worker claimed it first. Flushes only; a ``loading`` claim is marked as this process's (``release_mark``
+    once its outcome is committed)."""
     reason = _skip_reason(resource)
     table = DatastoreTable(
         resource_id=resource.id or 0,
         release_id=resource.release_id,
         dataset_id=resource.release.dataset_id,
-        status="skipped" if reason else "loading",
+        status="skipped" if reason else LOADING,
         source_sha256=resource.sha256,
         error=reason,
     )
+    if reason is None:  # marked before the claim commits: a loading row always has its loader's mark
+        _mark(table.resource_id).parent.mkdir(parents=True, exist_ok=True)
+        _mark(table.resource_id).touch()
     try:
         with session.begin_nested():
             session.add(table)
     except IntegrityError:
+        release_mark(table.resource_id)
         return None
     return table
 
@@ -115,11 +164,13 @@ def _record_progress(table_id: int) -> Callable[[float], None]:
 
 
 def load_resource(resource_id: int, *, force: bool = False) -> DatastoreTable | None:
-    """Load one resource now (the CLI, the worker); with ``force`` again even when loaded. Commits."""
+    """Load one resource now (the CLI, the worker); with ``force`` again even when loaded; an interrupted
+    load is taken up without it. Commits."""
     with session_scope() as session:
         resource = session.get(Resource, resource_id)
         if resource is None:
             return None
+        recover_interrupted(session)
         existing = session.exec(select(DatastoreTable).where(DatastoreTable.resource_id == resource_id)).first()
         if existing is not None and not force:
             return existing
@@ -127,22 +178,27 @@ def load_resource(resource_id: int, *, force: bool = False) -> DatastoreTable | 
             session.delete(existing)
             session.flush()
         table = claim(session, resource)
-    if table is None or table.status != "loading":
+    if table is None or table.status != LOADING:
         return table
-    with session_scope() as session:
-        claimed = session.get(DatastoreTable, table.id)
-        assert claimed is not None
-        load(session, claimed, progress=_record_progress(claimed.id or 0))
-        return claimed
+    try:
+        with session_scope() as session:
+            claimed = session.get(DatastoreTable, table.id)
+            assert claimed is not None
+            load(session, claimed, progress=_record_progress(claimed.id or 0))
+    finally:
+        release_mark(resource_id)  # after the outcome is committed (or not: then the row is taken up again)
+    return claimed
 
 
 def ingest_pending(*, progress: Progress | None = None) -> int:
-    """Load every published resource not loaded yet, one transaction each; returns how many were loaded."""
+    """Take up interrupted loads, then load every published resource not loaded yet, one transaction each;
+    returns how many were loaded."""
     with session_scope() as session:
+        recover_interrupted(session)
         claimed = [table for r in pending_resources(session) if (table := claim(session, r)) is not None]
     loaded = 0
     for table in claimed:
-        if table.status != "loading":
+        if table.status != LOADING:
             continue
         table_id = table.id or 0
         record = _record_progress(table_id)
@@ -152,11 +208,14 @@ def ingest_pending(*, progress: Progress | None = None) -> int:
             if progress:
                 progress(table_id, done)
 
-        with session_scope() as session:
-            row = session.get(DatastoreTable, table_id)
-            assert row is not None
-            load(session, row, progress=report)
-            loaded += row.status == READY
+        try:
+            with session_scope() as session:
+                row = session.get(DatastoreTable, table_id)
+                assert row is not None
+                load(session, row, progress=report)
+                loaded += row.status == READY
+        finally:
+            release_mark(table.resource_id)
     return loaded
 
 
