@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.orm import selectinload
+from sqlalchemy import or_
+from sqlalchemy.orm import joinedload, selectinload
 from sqlmodel import Session, col, select
 
 from catalog.errors import NotFound
@@ -94,15 +95,41 @@ def all_published_ids(session: Session, *, organization_id: int | None = None) -
 
 
 def find(session: Session, id_or_name: str) -> Published:
-    """A published dataset by its number or its slug, as CKAN finds a package by id or name."""
+    """A published dataset by its slug or else its number, as CKAN finds a package by name or id; in two
+    queries (the dataset with its OPD, tags and themes; its newest published release with its resources)."""
     key = id_or_name.strip()
-    dataset = session.exec(select(Dataset).where(Dataset.slug == key)).first()
-    if dataset is None and key.isdigit() and len(key) < 10:
-        dataset = session.get(Dataset, int(key))
-    records = load(session, [dataset.id]) if dataset is not None and dataset.id is not None else []
-    if not records:
+    by_slug = col(Dataset.slug) == key
+    by_id = or_(by_slug, col(Dataset.id) == int(key)) if key.isdigit() and len(key) < 10 else by_slug
+    candidates = (
+        session.execute(
+            select(Dataset)
+            .where(by_id)
+            .options(
+                joinedload(Dataset.organization),  # type: ignore[arg-type]
+                joinedload(Dataset.tags),  # type: ignore[arg-type]
+                joinedload(Dataset.themes),  # type: ignore[arg-type]
+            )
+        )
+        .unique()
+        .scalars()
+        .all()
+    )
+    dataset = next((d for d in candidates if d.slug == key), None) or next(iter(candidates), None)
+    release = (
+        dataset
+        and session.exec(
+            select(Release)
+            .where(Release.dataset_id == dataset.id, Release.state == ReleaseState.published)
+            .options(joinedload(Release.resources))  # type: ignore[arg-type]
+            .order_by(col(Release.number).desc())
+            .limit(1)
+        )
+        .unique()
+        .first()
+    )
+    if dataset is None or release is None:
         raise NotFound(f"no published dataset {id_or_name!r}", code="dataset_not_found")
-    return records[0]
+    return Published(dataset, release)
 
 
 def licenses(session: Session) -> dict[str, License]:
