@@ -466,7 +466,7 @@ class HarvestSource(SQLModel, table=True):
     url: str = Field(max_length=2000)
     publish: str = Field(default="review", max_length=10)
     on_removed: str = Field(default="flag", max_length=10)
-    filters: dict[str, str] = _json(dict)
+    filters: dict[str, Any] = _json(dict)  # query clauses, and a whole-portal source's "portal" settings
     default_schema: str | None = Field(default=None, max_length=200)
     schedule: str | None = Field(default=None, max_length=100)  # hourly|daily|weekly|monthly or a crontab line
     created: datetime = _timestamp(default_factory=utcnow)

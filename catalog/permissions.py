@@ -156,6 +156,19 @@ def may_manage_harvest(actor: User | None) -> bool:
     return has_role(actor, Role.walidata, Role.admin)
 
 
+def require_harvest_into(actor: User | None, organization: Organization, *, whole_portal: bool, create: bool) -> None:
+    """Who may have a source file datasets under an OPD: the walidata or an admin, for any OPD; a source that
+    covers a whole portal (placing datasets under every OPD) too. One that also creates OPDs on first sight
+    is an admin's, as creating an OPD is. ``None`` is the server's own console (`terbuka source …`)."""
+    if actor is None:
+        return
+    if not may_manage_harvest(actor):
+        what = "a whole portal" if whole_portal else f"{organization.slug}'s datasets"
+        raise Forbidden(f"only the walidata or an admin may harvest {what}", code="role_not_allowed")
+    if create and not has_role(actor, Role.admin):
+        raise Forbidden("only an admin may let a harvest source create OPDs", code="role_not_allowed")
+
+
 # --- datasets -----------------------------------------------------------------------------------------
 
 

@@ -9,7 +9,8 @@ from catalog import permissions
 from catalog.api.deps import CurrentUser, PageNumber, RowId, RowIdQuery, SessionDep
 from catalog.api.openapi import answers
 from catalog.models import HarvestItem, HarvestJob, HarvestSource
-from harvesters import sources
+from harvesters import portal, sources
+from harvesters.portal import PortalMapping, PortalSettings
 
 # Harvest sources and jobs are the walidata's and the admin's.
 router = APIRouter(
@@ -26,6 +27,7 @@ class SourceCreate(BaseModel):
     filters: dict[str, str] = {}
     default_schema: str | None = None
     schedule: str | None = None
+    portal: PortalSettings | None = None  # the source covers a whole portal: its organizations go to their OPDs
 
 
 @router.get("/sources", response_model=list[HarvestSource])
@@ -37,13 +39,34 @@ def list_sources(session: SessionDep) -> list[HarvestSource]:
 @router.post("/sources", response_model=HarvestSource, status_code=status.HTTP_201_CREATED, responses=answers(404))
 def create_source(body: SourceCreate, session: SessionDep, user: CurrentUser) -> HarvestSource:
     """Register a source (CKAN, DCAT, Data Package or file drop) for an OPD, with an optional schedule."""
-    return sources.add_source(session, actor=user, **body.model_dump())
+    return sources.add_source(session, actor=user, **body.model_dump(exclude={"portal"}), portal=body.portal)
 
 
 @router.get("/sources/{source_id}", response_model=HarvestSource)
 def get_source(source_id: RowId, session: SessionDep) -> HarvestSource:
     """Get one harvest source."""
     return sources.get_source(session, source_id=source_id)
+
+
+@router.get("/sources/{source_id}/portal", response_model=PortalMapping, responses=answers(404, 422))
+def get_portal(source_id: RowId, session: SessionDep) -> PortalMapping:
+    """A whole-portal source's settings, which OPD each remote organization went to (and how), and the
+    datasets it could not place, with why."""
+    return portal.mapping(session, sources.get_source(session, source_id=source_id))
+
+
+@router.put("/sources/{source_id}/portal", response_model=PortalMapping, responses=answers(403, 404, 422))
+def put_portal(source_id: RowId, body: PortalSettings, session: SessionDep, user: CurrentUser) -> PortalMapping:
+    """Make the source cover a whole portal, or change how it maps organizations and groups; the next run
+    places the datasets it could not place before."""
+    source = sources.set_portal(session, source_id=source_id, portal=body, actor=user)
+    return portal.mapping(session, source)
+
+
+@router.delete("/sources/{source_id}/portal", response_model=HarvestSource, responses=answers(403, 404))
+def delete_portal(source_id: RowId, session: SessionDep, user: CurrentUser) -> HarvestSource:
+    """File the source's new datasets under its own OPD again."""
+    return sources.set_portal(session, source_id=source_id, portal=None, actor=user)
 
 
 @router.post(

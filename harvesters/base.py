@@ -34,11 +34,13 @@ class FetchedItem:
     warnings: list[str] = field(default_factory=list)
     schemas: dict[str, str | dict[str, Any]] = field(default_factory=dict)  # file name → its own Table Schema
     links: dict[str, LinkDescription] = field(default_factory=dict)  # URL → what the source declares about it
+    organization: dict[str, Any] | None = None  # the publisher at the source (name, title, id), for portal sources
 
 
 class Harvester(ABC):
     concurrent_fetch = False  # True when fetch() may run in several threads at once
     reads_local_paths = False  # True when a source may be a folder or file on this server, not only http(s)
+    places_organizations = False  # True when fetch() names each item's organization, so a source may cover a portal
 
     def __init__(self, source: HarvestSource, client: SafeClient, workdir: Path) -> None:
         self.source = source

@@ -19,9 +19,9 @@ from ckanapi.errors import CKANAPIError, ServerIncompatibleError
 from catalog.models import REGION_CODE
 from catalog.services.ckan_vocabulary import LICENSES, frequency
 from catalog.services.files import safe_name
-from catalog.services.reference import THEMES
 from harvesters.base import FetchedItem, Harvester, RemoteItem
 from harvesters.http import Document, FetchError, SafeClient
+from harvesters.portal import fq_filters, settings_of, themes_of
 
 CORE_FIELDS = {
     "id",
@@ -116,6 +116,7 @@ class _GuardedSession:
 
 class CkanHarvester(Harvester):
     concurrent_fetch = True
+    places_organizations = True
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -154,7 +155,8 @@ class CkanHarvester(Harvester):
                 return found
 
     def _fq(self, *more: str) -> str:
-        return " ".join([*(f"{key}:{value}" for key, value in sorted(self.source.filters.items())), *more])
+        clauses = fq_filters(self.source.filters)
+        return " ".join([*(f"{key}:{value}" for key, value in sorted(clauses.items())), *more])
 
     def gather(self) -> list[RemoteItem]:
         try:
@@ -198,7 +200,7 @@ class CkanHarvester(Harvester):
         extras = satu_data_fields(package)
         by_key = {_key(name): value for name, value in extras.items()}
         codes = [c.strip() for c in re.split(r"[,;]", by_key.get("kode wilayah", "")) if c.strip()]
-        groups = {g.get("name", "") for g in package.get("groups") or []}
+        portal = settings_of(self.source)
         fetched = FetchedItem(
             metadata={
                 "slug": package["name"],
@@ -208,11 +210,12 @@ class CkanHarvester(Harvester):
                 "update_frequency": frequency(by_key.get("periode update data", "")),
                 "spatial_coverage": [c for c in codes if REGION_CODE.fullmatch(c)],
                 "tags": [t["name"] for t in package.get("tags") or []],
-                "themes": sorted(groups & set(THEMES)),
+                "themes": themes_of(package.get("groups") or [], portal.groups if portal else {}),
                 "extras": extras,
                 "contact_name": package.get("maintainer") or None,
                 "contact_email": package.get("maintainer_email") or None,
-            }
+            },
+            organization=package.get("organization") or None,
         )
         for number, resource in enumerate(package.get("resources") or [], start=1):
             url = resource.get("url") or ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -11,7 +12,10 @@ from rich.table import Table
 from catalog.errors import CatalogError
 
 if TYPE_CHECKING:
-    from catalog.models import HarvestJob
+    from sqlmodel import Session
+
+    from catalog.models import HarvestJob, HarvestSource
+    from harvesters.portal import PortalSettings
 
 # Commands import the catalogue and the harvesters when they run, so `terbuka --help` stays quick.
 
@@ -19,6 +23,70 @@ source_app = typer.Typer(help="Harvest sources: where OPDs already publish their
 harvest_app = typer.Typer(help="Harvest jobs.", no_args_is_help=True)
 console = Console()
 errors = Console(stderr=True)
+
+MapOrg = Annotated[
+    list[str] | None,
+    typer.Option("--map-org", help="REMOTE=OPD, repeatable: a remote organization (name or title) to an OPD's slug"),
+]
+MapGroup = Annotated[
+    list[str] | None,
+    typer.Option("--map-group", help="REMOTE=THEME, repeatable: a remote group (name or title) to a theme"),
+]
+MapFile = Annotated[
+    Path | None,
+    typer.Option("--map-file", help="a YAML file with organizations: {REMOTE: OPD}, groups: {REMOTE: THEME}"),
+]
+
+
+def _portal_settings(
+    current: PortalSettings | None,
+    portal: bool | None,
+    map_org: list[str] | None,
+    map_group: list[str] | None,
+    map_file: Path | None,
+    create_orgs: bool | None,
+) -> PortalSettings | None:
+    """The portal settings the options give (added to the current ones); None for a source of one OPD."""
+    from harvesters.portal import PortalSettings, parse_pairs, read_mapping_file
+
+    if portal is False:
+        return None
+    given = bool(map_org or map_group or map_file or create_orgs)
+    if current is None and not (portal or given):
+        return None
+    settings = current or PortalSettings()
+    if map_file is not None:
+        loaded = read_mapping_file(map_file)
+        settings = PortalSettings(
+            orgs={**settings.orgs, **loaded.orgs},
+            groups={**settings.groups, **loaded.groups},
+            create_orgs=settings.create_orgs or loaded.create_orgs,
+        )
+    return PortalSettings(
+        orgs={**settings.orgs, **parse_pairs(map_org or [], "--map-org")},
+        groups={**settings.groups, **parse_pairs(map_group or [], "--map-group")},
+        create_orgs=settings.create_orgs if create_orgs is None else create_orgs,
+    )
+
+
+def _print_portal(session: Session, source: HarvestSource) -> None:
+    from harvesters.portal import mapping, settings_of
+
+    if settings_of(source) is None:
+        return
+    view = mapping(session, source)
+    table = Table("remote organization", "title", "OPD", "how", title=f"source {source.id}: organizations placed")
+    for placed in view.placed:
+        table.add_row(placed.remote, placed.title, placed.organization, placed.how)
+    for remote, local in sorted(view.settings.orgs.items()):
+        if remote not in {p.remote for p in view.placed}:
+            table.add_row(remote, "", local, "map (not seen yet)")
+    console.print(table)
+    if view.unplaced:
+        unplaced = Table("remote id", "why", title="datasets not placed (not imported)")
+        for item in view.unplaced:
+            unplaced.add_row(item.remote_id, item.message)
+        console.print(unplaced)
 
 
 @source_app.command("add")
@@ -37,8 +105,20 @@ def source_add(
         list[str] | None,
         typer.Option("--filter", help="KEY=VALUE, repeatable; for CKAN an fq clause such as organization=dinkes"),
     ] = None,
+    portal: Annotated[
+        bool,
+        typer.Option(
+            "--portal", help="the source covers a whole CKAN portal: each organization goes to its OPD, not to ORG"
+        ),
+    ] = False,
+    map_org: MapOrg = None,
+    map_group: MapGroup = None,
+    map_file: MapFile = None,
+    create_orgs: Annotated[
+        bool, typer.Option("--create-orgs", help="a remote organization no OPD matches becomes a new OPD")
+    ] = False,
 ) -> None:
-    """Register a source and print its id."""
+    """Register a source and print its id; --portal (or any --map-… option) makes it cover a whole portal."""
     from catalog.db import session_scope
     from harvesters import sources
 
@@ -47,6 +127,7 @@ def source_add(
         errors.print("[red]error[/red]: --filter takes KEY=VALUE")
         raise typer.Exit(2)
     try:
+        settings = _portal_settings(None, portal or None, map_org, map_group, map_file, create_orgs)
         with session_scope() as session:
             source = sources.add_source(
                 session,
@@ -58,8 +139,60 @@ def source_add(
                 default_schema=schema,
                 schedule=schedule,
                 filters={key: value for key, _, value in pairs},
+                portal=settings,
             )
             typer.echo(source.id)
+    except CatalogError as exc:
+        errors.print(f"[red]error[/red] ({exc.code}): {exc.message}")
+        raise typer.Exit(1) from exc
+
+
+@source_app.command("edit")
+def source_edit(
+    source: Annotated[int, typer.Argument(help="the source id")],
+    portal: Annotated[
+        bool | None,
+        typer.Option("--portal/--no-portal", help="cover a whole portal, or file new datasets under the source's OPD"),
+    ] = None,
+    map_org: MapOrg = None,
+    map_group: MapGroup = None,
+    map_file: MapFile = None,
+    create_orgs: Annotated[
+        bool | None, typer.Option("--create-orgs/--no-create-orgs", help="create OPDs for unmatched organizations")
+    ] = None,
+    unmap_org: Annotated[
+        list[str] | None, typer.Option("--unmap-org", help="REMOTE, repeatable: drop an organization's mapping")
+    ] = None,
+) -> None:
+    """Change how a source places a portal's organizations and groups; the next run places what it could not."""
+    from catalog.db import session_scope
+    from harvesters import sources
+
+    try:
+        with session_scope() as session:
+            current = sources.portal_settings(session, source_id=source)
+            settings = _portal_settings(current, portal, map_org, map_group, map_file, create_orgs)
+            if settings is not None:
+                settings.orgs = {k: v for k, v in settings.orgs.items() if k not in set(unmap_org or [])}
+            changed = sources.set_portal(session, source_id=source, portal=settings)
+            _print_portal(session, changed)
+    except CatalogError as exc:
+        errors.print(f"[red]error[/red] ({exc.code}): {exc.message}")
+        raise typer.Exit(1) from exc
+
+
+@source_app.command("show")
+def source_show(source: Annotated[int, typer.Argument(help="the source id")]) -> None:
+    """A source's settings and, for one that covers a whole portal, where each organization went."""
+    from catalog.db import session_scope
+    from harvesters import sources
+
+    try:
+        with session_scope() as session:
+            found = sources.get_source(session, source_id=source)
+            console.print(found.model_dump(exclude={"filters"}))
+            console.print({"filters": found.filters})
+            _print_portal(session, found)
     except CatalogError as exc:
         errors.print(f"[red]error[/red] ({exc.code}): {exc.message}")
         raise typer.Exit(1) from exc
@@ -156,6 +289,7 @@ def harvest_status(
         for entry in found:
             console.print(_summary(entry))
         if job:
+            _print_portal(session, sources.get_source(session, source_id=found[0].source_id))
             failed = sources.list_items(session, source_id=found[0].source_id, status="error", job_id=job)
             if failed:
                 table = Table("remote id", "stage", "error", title="items in error")

@@ -53,6 +53,7 @@ from harvesters.base import (
     RemoteItem,
 )
 from harvesters.http import FetchError, SafeClient
+from harvesters.portal import NotPlaced, Placer, placed_of, settings_of, with_placed
 from harvesters.prepare import PreparedItem, prepare_item
 from harvesters.processes import validation_pool
 
@@ -91,6 +92,11 @@ class HarvestRun:
         self.progress = progress
         self.actor = harvester_account(session)
         self.counts = {"seen": 0, "created": 0, "updated": 0, "unchanged": 0, "removed": 0, "errors": 0}
+        portal = settings_of(source)
+        # A source that covers a whole portal places each new dataset under its organization's OPD.
+        self.placer = Placer(session, portal, self.actor, source.organization_id, placed_of(source))
+        if portal is not None:
+            self.counts["unplaced"] = 0
         self.records: dict[str, HarvestItem] = {}
         self.seen_unchanged: list[int] = []
         self.last_heartbeat = time.monotonic()
@@ -228,28 +234,44 @@ class HarvestRun:
     def _write_batch(self, batch: list[PreparedItem], total: int) -> None:
         """Write prepared items in one transaction; when the catalogue refuses one, each in its own."""
         file_store().sync()  # the batch's files and reports, on disk before any row refers to them
-        counts, records = dict(self.counts), dict(self.records)
+        before = self._state()
         try:
             self._write(batch)
         except (CatalogError, ValueError):
-            self.session.rollback()
-            self.counts, self.records = counts, records
+            self._rollback(before)
             for prepared in batch:
-                counts, records = dict(self.counts), dict(self.records)
+                before = self._state()
                 try:
                     self._write([prepared])
                 except (CatalogError, ValueError) as exc:
-                    self.session.rollback()
-                    self.counts, self.records = counts, records
+                    self._rollback(before)
                     prepared.outcome = ImportRefused(prepared.item.remote_id, str(exc))
                     self._write([prepared])
         for _ in batch:
             self._advance(total)
 
+    def _state(self) -> tuple[dict[str, int], dict[str, HarvestItem], dict[str, dict[str, str]]]:
+        return dict(self.counts), dict(self.records), {k: dict(v) for k, v in self.placer.placed.items()}
+
+    def _rollback(self, state: tuple[dict[str, int], dict[str, HarvestItem], dict[str, dict[str, str]]]) -> None:
+        """Roll the transaction back and what this run noted in it (counts, item records, placements)."""
+        self.session.rollback()
+        self.counts, self.records, self.placer.placed = state
+
     def _write(self, batch: list[PreparedItem]) -> None:
         """Import the batch's changed items through the one import path, record every item, and commit."""
+        homes: dict[str, Organization] = {}
+        for prepared in batch:
+            if prepared.outcome is None and prepared.fetched is not None:
+                record = self.records.get(prepared.item.remote_id)
+                try:
+                    homes[prepared.item.remote_id] = self.placer.place(
+                        prepared.item.remote_id, prepared.fetched.organization, new=not (record and record.dataset_id)
+                    )
+                except NotPlaced as unplaced:
+                    prepared.outcome = unplaced
         changed = [p for p in batch if p.outcome is None]
-        wanted = [self._dataset_import(prepared) for prepared in changed]
+        wanted = [self._dataset_import(prepared, homes[prepared.item.remote_id]) for prepared in changed]
         made = imports.import_datasets(self.session, items=wanted, actor=self.actor)
         for prepared, item, dataset in zip(changed, wanted, made, strict=True):
             assert prepared.fetched is not None
@@ -270,17 +292,20 @@ class HarvestRun:
                 record = self._record(prepared.item.remote_id)
                 record.status, record.errors = "error", [prepared.outcome.record()]
                 self.counts["errors"] += 1
+                if isinstance(prepared.outcome, NotPlaced):
+                    self.counts["unplaced"] += 1
                 self._remember(record)
         self.counts["seen"] += len(batch)
+        if self.placer.settings is not None:
+            with_placed(self.source, self.placer.placed)
+            self.session.add(self.source)
         self._commit_with_heartbeat()
 
-    def _dataset_import(self, prepared: PreparedItem) -> imports.DatasetImport:
+    def _dataset_import(self, prepared: PreparedItem, organization: Organization) -> imports.DatasetImport:
         fetched = prepared.fetched
         assert fetched is not None
         record = self.records.get(prepared.item.remote_id)
         existing = self.session.get(Dataset, record.dataset_id) if record and record.dataset_id else None
-        organization = self.session.get(Organization, self.source.organization_id)
-        assert organization is not None
         valid = all(ready.outcome is None or ready.outcome.valid for _, ready in prepared.files)
         inferred = fetched.metadata.get("extras", {}).get("metadata_inferred") == "true"
         data = DatasetCreate(organization=organization.slug, **fetched.metadata)

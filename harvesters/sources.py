@@ -9,19 +9,22 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from huey import crontab
-from sqlalchemy import CursorResult, or_, union, update
+from sqlalchemy import CursorResult, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from catalog import permissions
 from catalog.errors import Conflict, Invalid, NotFound
-from catalog.models import HarvestItem, HarvestItemError, HarvestJob, HarvestSource, User, utcnow
+from catalog.models import HarvestItem, HarvestJob, HarvestSource, Organization, User, utcnow
 from catalog.services import activity
 from catalog.services.links import AllowList, literal_address, public_address, url_port
 from catalog.services.organizations import get_organization
 from catalog.settings import get_settings
 from harvesters.base import Harvester
 from harvesters.datapackage import local_path
+from harvesters.history import job_items
 from harvesters.http import FetchError
+from harvesters.portal import PORTAL, PortalSettings, check_settings, settings_of
 from harvesters.processes import owner_gone, process_owner
 from harvesters.run import HarvestRun
 
@@ -98,6 +101,7 @@ def add_source(
     filters: dict[str, str] | None = None,
     default_schema: str | None = None,
     schedule: str | None = None,
+    portal: PortalSettings | None = None,
 ) -> HarvestSource:
     if type not in harvester_types():
         raise Invalid(
@@ -109,13 +113,19 @@ def add_source(
     if schedule:
         schedule_check(schedule)
     owner = get_organization(session, slug=organization)
+    _check_portal(session, type, portal)
+    permissions.require_harvest_into(
+        actor, owner, whole_portal=portal is not None, create=portal is not None and portal.create_orgs
+    )
+    if PORTAL in (filters or {}):
+        raise Invalid(f"{PORTAL!r} is no filter: give the portal settings", code="invalid_source")
     source = HarvestSource(
         organization_id=owner.id or 0,
         type=type,
         url=url,
         publish=publish,
         on_removed=on_removed,
-        filters=filters or {},
+        filters={**(filters or {}), **({PORTAL: portal.model_dump()} if portal else {})},
         default_schema=default_schema,
         schedule=schedule or None,
     )
@@ -127,9 +137,58 @@ def add_source(
         action="harvest_source.create",
         object_type="harvest_source",
         object_id=source.id,
-        detail={"organization": organization, "type": type, "url": url},
+        detail={
+            "organization": organization,
+            "type": type,
+            "url": url,
+            **({PORTAL: portal.model_dump()} if portal else {}),
+        },
     )
     return source
+
+
+def _check_portal(session: Session, kind: str, portal: PortalSettings | None) -> None:
+    if portal is None:
+        return
+    if not harvester_class(kind).places_organizations:
+        raise Invalid(
+            f"a {kind} source names no organizations, so it cannot cover a whole portal", code="invalid_source"
+        )
+    check_settings(session, portal)
+
+
+def set_portal(
+    session: Session, *, source_id: int, portal: PortalSettings | None, actor: User | None = None
+) -> HarvestSource:
+    """Make a source cover a whole portal with these settings (keeping what its runs placed), or with None
+    file everything under its OPD again."""
+    source = get_source(session, source_id=source_id)
+    owner = session.get(Organization, source.organization_id)
+    assert owner is not None
+    _check_portal(session, source.type, portal)
+    permissions.require_harvest_into(
+        actor, owner, whole_portal=portal is not None, create=portal is not None and portal.create_orgs
+    )
+    filters = {k: v for k, v in source.filters.items() if k != PORTAL}
+    if portal is not None:
+        placed = source.filters.get(PORTAL, {}).get("placed", {})
+        filters[PORTAL] = {**portal.model_dump(), "placed": placed}
+    source.filters = filters
+    session.add(source)
+    activity.record(
+        session,
+        actor=actor,
+        action="harvest_source.update",
+        object_type="harvest_source",
+        object_id=source.id,
+        detail={PORTAL: portal.model_dump() if portal else None},
+    )
+    session.flush()
+    return source
+
+
+def portal_settings(session: Session, *, source_id: int) -> PortalSettings | None:
+    return settings_of(get_source(session, source_id=source_id))
 
 
 def get_source(session: Session, *, source_id: int) -> HarvestSource:
@@ -298,49 +357,13 @@ def list_items(
     warnings in that job, each with the status and errors it had then (whatever later jobs found)."""
     get_source(session, source_id=source_id)
     if job_id is not None:
+        if get_job(session, job_id=job_id).source_id != source_id:
+            return []
         return job_items(session, source_id=source_id, job_id=job_id, status=status, limit=limit, offset=offset)
     query = select(HarvestItem).where(HarvestItem.source_id == source_id)
     if status is not None:
         query = query.where(HarvestItem.status == status)
     return list(session.exec(query.order_by(col(HarvestItem.remote_id)).offset(offset).limit(limit)).all())
-
-
-def job_items(
-    session: Session, *, source_id: int, job_id: int, status: str | None, limit: int, offset: int
-) -> list[HarvestItem]:
-    """The items a job saw as they were after it: those it was the last to see as stored, and those a later
-    job saw again from the errors and warnings kept with the job (clean items of older jobs are not kept)."""
-    if get_job(session, job_id=job_id).source_id != source_id:
-        return []
-    kept = [col(HarvestItemError.job_id) == job_id]
-    last = [col(HarvestItem.source_id) == source_id, col(HarvestItem.last_job_id) == job_id]
-    if status is not None:
-        kept.append(col(HarvestItemError.status) == status)
-        last.append(col(HarvestItem.status) == status)
-    seen = union(select(HarvestItem.remote_id).where(*last), select(HarvestItemError.remote_id).where(*kept))
-    remote_ids = [row[0] for row in session.execute(seen.order_by("remote_id").offset(offset).limit(limit)).all()]
-    items = {
-        item.remote_id: item
-        for item in session.exec(
-            select(HarvestItem).where(HarvestItem.source_id == source_id, col(HarvestItem.remote_id).in_(remote_ids))
-        ).all()
-    }
-    history: dict[str, list[HarvestItemError]] = {}
-    for row in session.exec(
-        select(HarvestItemError)
-        .where(*kept, col(HarvestItemError.remote_id).in_(remote_ids))
-        .order_by(col(HarvestItemError.id))
-    ).all():
-        history.setdefault(row.remote_id, []).append(row)
-    found = []
-    for remote_id in remote_ids:
-        item = items.get(remote_id) or HarvestItem(source_id=source_id, remote_id=remote_id)
-        if item.last_job_id != job_id:
-            rows = history[remote_id]
-            errors = [{"stage": r.stage, "remote_id": remote_id, "message": r.message} for r in rows]
-            item = HarvestItem.model_validate(item, update={"status": rows[0].status, "errors": errors})
-        found.append(item)
-    return found
 
 
 def list_jobs(session: Session, *, source_id: int | None = None, limit: int = 20) -> list[HarvestJob]:

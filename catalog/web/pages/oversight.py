@@ -15,6 +15,7 @@ from catalog.web.auth import SignedIn
 from catalog.web.i18n import _
 from catalog.web.pages.manage import staff_page
 from catalog.web.templating import use_request_locale
+from harvesters import portal
 
 router = APIRouter(prefix="/kelola", include_in_schema=False, dependencies=[Depends(use_request_locale)])
 JOBS_SHOWN = 5
@@ -93,7 +94,8 @@ def compliance_csv(session: SessionDep, user: SignedIn) -> Response:
 
 @router.get("/panen", response_class=HTMLResponse)
 def harvest_sources(request: Request, session: SessionDep, user: SignedIn) -> HTMLResponse:
-    """Harvest sources, their last jobs and the items of the last job that failed."""
+    """Harvest sources, their last jobs, the items that failed, and for a source that covers a whole portal
+    which OPD each remote organization went to."""
     releases.pending_review(session, actor=user)
     sources = session.exec(select(HarvestSource).order_by(col(HarvestSource.id))).all()
     names = {o.id: o.name for o in session.exec(select(Organization)).all()}
@@ -115,6 +117,7 @@ def harvest_sources(request: Request, session: SessionDep, user: SignedIn) -> HT
         ).all()
         for source in sources
     }
+    portals = {source.id: portal.mapping(session, source) for source in sources if portal.settings_of(source)}
     return staff_page(
         request,
         "manage/harvest.html",
@@ -124,4 +127,5 @@ def harvest_sources(request: Request, session: SessionDep, user: SignedIn) -> HT
         names=names,
         jobs=jobs,
         failed=failed,
+        portals=portals,
     )
