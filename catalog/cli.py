@@ -215,10 +215,14 @@ def demo() -> None:
     from catalog.db import session_scope
     from catalog.demo import load_demo
 
+    from catalog.worker import sync_datastore
+
     upgrade_database()
     with session_scope() as session:
         summary = load_demo(session, progress=console)
     console.print(summary)
+    # What the worker does after publication, so that `make demo` (a server, no worker) can be queried.
+    console.print(f"datastore: {sync_datastore()} tables loaded")
 
 
 @app.command()
