@@ -251,6 +251,7 @@ def serve(
 
 def _register_plugins() -> None:
     """The composition root: commands that live in the other packages."""
+    from catalog.cli_push import push_app
     from catalog.datastore.cli import datastore_app
     from harvesters.cli import harvest_app, source_app
     from schemas.cli import validate
@@ -262,6 +263,7 @@ def _register_plugins() -> None:
     app.add_typer(source_app, name="source")
     app.add_typer(harvest_app, name="harvest")
     app.add_typer(datastore_app, name="datastore")
+    app.add_typer(push_app, name="push")
 
 
 _register_plugins()
