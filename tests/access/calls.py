@@ -167,6 +167,18 @@ FILLERS["POST /api/v1/harvest/sources/{source_id}/run"] = lambda w, fresh: Call(
     "POST", f"/api/v1/harvest/sources/{w.ids['source']}/run"
 )
 get("GET /api/v1/harvest/jobs/{job_id}", "/api/v1/harvest/jobs/{job}")
+get("GET /api/v1/harvest/sources/{source_id}/portal", "/api/v1/harvest/sources/{portal_source}/portal")
+FILLERS["PUT /api/v1/harvest/sources/{source_id}/portal"] = lambda w, fresh: Call(
+    "PUT", f"/api/v1/harvest/sources/{w.ids['portal_source']}/portal", json={"orgs": {"dukcapil": OPD_A}}
+)
+FILLERS["PUT /api/v1/harvest/sources/{source_id}/portal [create_orgs]"] = lambda w, fresh: Call(
+    "PUT",
+    f"/api/v1/harvest/sources/{w.portal_source() if fresh else w.ids['portal_source']}/portal",
+    json={"create_orgs": True},
+)
+FILLERS["DELETE /api/v1/harvest/sources/{source_id}/portal"] = lambda w, fresh: Call(
+    "DELETE", f"/api/v1/harvest/sources/{w.portal_source() if fresh else w.ids['portal_source']}/portal"
+)
 get("GET /api/v1/harvest/sources/{source_id}/items", "/api/v1/harvest/sources/{source}/items")
 get("GET /api/v1/harvest/jobs", "/api/v1/harvest/jobs")
 

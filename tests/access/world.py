@@ -25,6 +25,7 @@ from catalog.services.reference import ensure_reference_data
 from catalog.services.users import create_token, create_user, revoke_token
 from catalog.web import auth
 from catalog.workflow import Action
+from harvesters.portal import PortalSettings
 from harvesters.sources import add_source, queue_run
 from tests.web.conftest import PASSWORD, Site
 from tests.web.test_staff_pages import signed_in
@@ -100,6 +101,19 @@ class World:
                 session.commit()
             return release.id
 
+    def portal_source(self) -> int:
+        """A new harvest source of OPD A that covers a whole CKAN portal."""
+        with Session(db.get_engine()) as session:
+            source = add_source(
+                session,
+                organization=OPD_A,
+                type="ckan",
+                url=f"https://{self.unique('portal')}.example.go.id/",
+                portal=PortalSettings(),
+            )
+            session.commit()
+            return source.id or 0
+
     def resource_of(self, release_id: int) -> int:
         with Session(db.get_engine()) as session:
             release = session.get(Release, release_id)
@@ -149,6 +163,7 @@ def build(url: str, data_dir: Path) -> World:
         source_id = source.id or 0
         job_id = queue_run(session, source_id=source_id).id or 0
     world = World(url=url, data_dir=data_dir, callers={}, users=users, ids={"source": source_id, "job": job_id})
+    world.ids["portal_source"] = world.portal_source()
     world.ids["published"] = world.release("published", PUBLISHED_DATASET)
     world.ids["draft"] = world.release("draft", PUBLISHED_DATASET)
     world.ids["unpublished_draft"] = world.release("draft", UNPUBLISHED_DATASET)
