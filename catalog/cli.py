@@ -214,7 +214,6 @@ def demo() -> None:
     """Load the Kota Pontianak demo catalogue (idempotent)."""
     from catalog.db import session_scope
     from catalog.demo import load_demo
-
     from catalog.worker import sync_datastore
 
     upgrade_database()

@@ -83,6 +83,7 @@ def data_json_entry(dataset: dict[str, Any]) -> Entry:
         contact=(str(contact.get("fn") or publisher.get("name") or ""), str(contact.get("hasEmail") or "")),
         extras=extras,
         warnings=warnings,
+        places=[place.strip() for place in text("spatial").split(",") if place.strip()],
     )
     if text("temporal") and not metadata["temporal_start"]:
         metadata["extras"]["dct:temporal"] = text("temporal")

@@ -214,6 +214,10 @@ class RdfCatalogue:
             contact=self.contact(node),
             extras=extras,
             warnings=warnings,
+            places=[
+                next((str(n) for n in self.literals(place, SKOS.notation)), str(place))
+                for place in self.values(node, DCTERMS.spatial)
+            ],
         )
         usable = sorted((d for d in distributions if d.url), key=lambda d: (d.url, d.title))
         warnings += [f"distribution {d.title or d.format!r} has no URL: skipped" for d in distributions if not d.url]

@@ -7,13 +7,14 @@ readers in `dcat_rdf` and `datajson` only find the values.
 import mimetypes
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
-from catalog.models import UpdateFrequency
+from catalog.models import REGION_CODE, UpdateFrequency
 from catalog.services import ckan_vocabulary
 from catalog.services.files import MEDIA_TYPES
 from catalog.services.reference import THEMES
@@ -250,6 +251,17 @@ def file_extension(fmt: str, media_type: str, url: str) -> str:
     return suffix if re.fullmatch(r"[a-z0-9]{1,10}", suffix) else ""
 
 
+def region_codes(places: Sequence[str]) -> list[str]:
+    """The Kemendagri region codes among dct:spatial values: a code itself ("61.71.01"), or an address
+    ending in one (Terbuka's own ``…/wilayah/61.71.01``). A bare two-digit segment is not taken for one."""
+    codes = []
+    for place in places:
+        last = re.split(r"[/#]", place.strip().rstrip("/"))[-1]
+        if "." in last and REGION_CODE.fullmatch(last):
+            codes.append(last)
+    return codes
+
+
 def mapped(
     *,
     identifier: str,
@@ -263,10 +275,14 @@ def mapped(
     contact: tuple[str, str],
     extras: dict[str, str],
     warnings: list[str],
+    places: Sequence[str] = (),
 ) -> dict[str, Any]:
     """The DatasetCreate fields for one dataset; what has no field is kept in extras, with a warning when a
     value was replaced (an unknown licence). Every list is sorted so the content hash is stable."""
     extras = dict(extras)
+    codes = region_codes(places)
+    if places and len(codes) == len(places):
+        extras.pop("dct:spatial", None)  # every place is a region code: all of it is in spatial_coverage
     terbuka_themes, other_themes = theme_slugs(themes)
     if other_themes:
         extras["dcat:theme"] = ", ".join(other_themes)
@@ -290,5 +306,6 @@ def mapped(
         "contact_email": contact[1].strip().removeprefix("mailto:") or None,
         "tags": tag_names(keywords),
         "themes": terbuka_themes,
+        "spatial_coverage": sorted(set(codes)),
         "extras": {key: value for key, value in sorted(extras.items()) if value},
     }

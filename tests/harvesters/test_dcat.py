@@ -388,3 +388,15 @@ def test_a_dataset_without_distributions_waits_for_its_data(portal: str, session
     assert again.counts["updated"] == 1 and again.counts["errors"] == 0
     (release,) = releases_of(session, "ruang-terbuka-hijau")
     assert release.state == ReleaseState.published and [r.name for r in release.resources] == ["rth.csv"]
+
+
+def test_places_that_are_region_codes_become_spatial_coverage() -> None:
+    from harvesters.dcat_vocabulary import region_codes
+
+    assert region_codes(["https://data.example/wilayah/61.71.01/", "61.71", "61.71.02.1001"]) == [
+        "61.71.01",
+        "61.71",
+        "61.71.02.1001",
+    ]
+    # A page number, a named place or a geometry is no region code.
+    assert region_codes(["https://data.example/page/12", "Kota Pontianak", "POLYGON((0 0,1 1,1 0,0 0))"]) == []

@@ -118,6 +118,8 @@ def test_terbuka_dcat_harvester_reads_it_back(served: str, tmp_path: Path, path:
     assert puskesmas["themes"] == ["kesehatan"]
     assert puskesmas["temporal_start"] == "2024-01-01" and puskesmas["temporal_end"] == "2024-12-31"
     assert puskesmas["contact_email"] == "data@dinkes.pontianak.go.id"
+    assert puskesmas["spatial_coverage"] == ["61.71.01", "61.71.02"]  # from its …/wilayah/CODE places
+    assert "dct:spatial" not in puskesmas["extras"]  # all of it mapped: nothing left over to keep
     assert puskesmas["files"] == [r["sha256"] for r in published_resources(served, "dinkes-puskesmas")]
     penduduk = copy["disdukcapil-penduduk"]
     assert penduduk["license_id"] == "cc0-1.0" and penduduk["update_frequency"] == "semesteran"
@@ -135,3 +137,8 @@ def published_resources(url: str, slug: str) -> list[dict[str, str]]:
 def test_jsonld_has_no_remote_context(published: Published) -> None:
     document = json.loads(published.catalogue.client.get("/catalog.jsonld").content)
     assert "http" not in json.dumps(document.get("@context", "")) if isinstance(document, dict) else True
+
+
+def test_data_json_read_back_keeps_the_region_codes(served: str, tmp_path: Path) -> None:
+    copy = harvest_with_peer("dcat", f"{served}/data.json", tmp_path)["datasets"]
+    assert copy["dinkes-puskesmas"]["spatial_coverage"] == ["61.71.01", "61.71.02"]
