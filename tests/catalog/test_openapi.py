@@ -66,3 +66,9 @@ def test_the_workflow_and_downloads_document_their_answers(client: TestClient) -
     assert {"206", "304", "307", "404"} <= set(download)
     listing = paths["/api/v1/datasets"]["get"]["responses"]
     assert "401" in listing  # include_unpublished without a token
+
+
+def test_operation_ids_are_unique(client: TestClient) -> None:
+    """Code generators name methods by operationId: one each (CKAN's GET and POST actions included)."""
+    ids = [operation["operationId"] for _path, _method, operation in _operations(client.get("/openapi.json").json())]
+    assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})

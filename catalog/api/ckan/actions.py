@@ -130,13 +130,15 @@ async def call_action(name: str, request: Request) -> JSONResponse:
     return await run_in_threadpool(run, name, request, params)
 
 
-@router.api_route("/api/3/action/{name}", methods=["GET", "POST"], response_class=JSONResponse)
+@router.get("/api/3/action/{name}", response_class=JSONResponse, operation_id="ckan_action_get")
+@router.post("/api/3/action/{name}", response_class=JSONResponse, operation_id="ckan_action_post")
 async def action_v3(name: str, request: Request) -> JSONResponse:
     """Call a CKAN action: package_search, package_show, organization_list, package_create… (GET or POST)."""
     return await call_action(name, request)
 
 
-@router.api_route("/api/action/{name}", methods=["GET", "POST"], response_class=JSONResponse)
+@router.get("/api/action/{name}", response_class=JSONResponse, operation_id="ckan_unversioned_action_get")
+@router.post("/api/action/{name}", response_class=JSONResponse, operation_id="ckan_unversioned_action_post")
 async def action_unversioned(name: str, request: Request) -> JSONResponse:
     """Call a CKAN action at CKAN's unversioned address, the one ckanapi uses."""
     return await call_action(name, request)
