@@ -20,12 +20,14 @@ from typer.testing import CliRunner
 
 from catalog.cli import app
 from catalog.models import Dataset
+from tests.catalog.conftest import PENDUDUK_CSV
 from tests.catalog.test_cli_startup import loaded
 from tests.conftest import free_port
 from tests.interop.conftest import Published
 
 ROOT = Path(__file__).resolve().parents[2]
 runner = CliRunner()
+PUSTU_CSV = b"kode,nama\n1,Pustu Parit Mayor\n"
 
 
 @dataclass
@@ -38,6 +40,13 @@ class Upstream:
 
     def show(self, name: str) -> dict[str, Any]:
         return dict(self.ckan().action.package_show(id=name))
+
+    def api(self, method: str, path: str, who: str = "admin") -> Any:
+        answer = httpx.request(
+            method, f"{self.url}/api/v1{path}", headers={"Authorization": f"Bearer {self.tokens[who]}"}
+        )
+        assert answer.status_code < 300, answer.text
+        return answer.json()
 
     def dataset_count(self) -> int:
         listed = httpx.get(
@@ -157,6 +166,36 @@ def test_push_creates_then_updates_and_never_duplicates(
     assert "updated dinkes-puskesmas: metadata: all fields" in lost.output
     assert upstream.dataset_count() == 2
     assert "0 created, 0 updated, 2 unchanged" in push(upstream, "--all").output
+
+
+def test_files_waiting_in_an_upstream_draft_are_not_sent_twice(published: Published, upstream: Upstream) -> None:
+    catalogue = published.catalogue
+    assert push(upstream, "dinkes-puskesmas").exit_code == 0
+    [draft] = upstream.api("GET", "/datasets/dinkes-puskesmas/releases")
+    upstream.api("POST", f"/releases/{draft['id']}/submit")
+    upstream.api("POST", f"/releases/{draft['id']}/approve", who="walidata")
+    assert upstream.show("dinkes-puskesmas")["state"] == "active"
+    # A second file here: pushed into a new upstream draft, while the upstream still shows its published release;
+    # the next push sends it again, and the draft keeps one copy.
+    release = catalogue.client.post(
+        "/api/v1/datasets/dinkes-puskesmas/releases",
+        headers=catalogue.dinkes.headers,
+        files=[("files", ("data.csv", PENDUDUK_CSV, "text/csv")), ("files", ("pustu.csv", PUSTU_CSV, "text/csv"))],
+    )
+    assert release.status_code == 201, release.text
+    for account, step in ((catalogue.dinkes, "submit"), (catalogue.walidata, "approve")):
+        assert catalogue.act(account, release.json()["id"], step).status_code == 200
+    added = push(upstream, "dinkes-puskesmas")
+    assert "updated dinkes-puskesmas: metadata: version, 1 file(s) uploaded\n" in added.output
+    assert catalogue.client.patch(
+        "/api/v1/datasets/dinkes-puskesmas", headers=catalogue.admin.headers, json={"title": "Puskesmas"}
+    ).is_success
+    again = push(upstream, "dinkes-puskesmas")
+    assert "updated dinkes-puskesmas: metadata: title, 1 file(s) uploaded" in again.output
+    newest = upstream.api("GET", "/datasets/dinkes-puskesmas/releases")[0]
+    assert newest["state"] == "draft" and sorted(r["name"] for r in newest["resources"]) == ["data.csv", "pustu.csv"]
+    assert len(upstream.api("GET", "/datasets/dinkes-puskesmas/releases")) == 2
+    assert upstream.show("dinkes-puskesmas")["title"] == "Puskesmas"
 
 
 def test_one_failure_does_not_stop_the_others(published: Published, upstream: Upstream) -> None:

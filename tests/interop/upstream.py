@@ -1,7 +1,7 @@
 """An upstream Terbuka in its own process, as a provincial portal a city pushes to: `python -m
 tests.interop.upstream DIR PORT`.
 
-It makes its database, an admin and a produsen of its own OPD "dinkes" with their API tokens (a read-only
+It makes its database, an admin, a walidata and a produsen of its own OPD "dinkes" with their API tokens (a read-only
 one too), prints those as one line of JSON, then serves on 127.0.0.1:PORT until it is stopped.
 """
 
@@ -32,12 +32,15 @@ def main(directory: str, port: str) -> None:
     with session_scope() as session:
         ensure_reference_data(session)
         admin = create_user(session, username="provinsi", role=Role.admin)
-        create_organization(session, data=OrganizationCreate(slug="dinkes", name="Dinas Kesehatan"), actor=admin)
+        for slug, name in (("dinkes", "Dinas Kesehatan"), ("diskominfo", "Diskominfo Provinsi")):
+            create_organization(session, data=OrganizationCreate(slug=slug, name=name), actor=admin)
+        walidata = create_user(session, username="walidata-prov", role=Role.walidata, organization_slug="diskominfo")
         producer = create_user(session, username="dinkes-prov", role=Role.produsen, organization_slug="dinkes")
         tokens = {
             "admin": create_token(session, user=admin),
             "read_only": create_token(session, user=admin, read_only=True),
             "dinkes": create_token(session, user=producer),
+            "walidata": create_token(session, user=walidata),
         }
     print(json.dumps(tokens), flush=True)
     uvicorn.run("catalog.app:create_app", factory=True, host="127.0.0.1", port=int(port), log_level="warning")
