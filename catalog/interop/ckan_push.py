@@ -290,8 +290,10 @@ class Pusher:
         if self.dry_run:
             return Outcome(plan.slug, "update", told)
         answer = upstream
-        if changed or dropped:
-            fields = {**package, **({"resources": list(kept.values())} if dropped else {})}
+        if changed or dropped or missing:
+            # Given the files it keeps, the upstream starts its new files from those alone (a Terbuka upstream
+            # shows its published release while files pushed before may wait in its draft).
+            fields = {**package, **({"resources": list(kept.values())} if dropped or missing else {})}
             answer = dict(self.ckan.action.package_patch(id=upstream["id"], **fields))
         after = match(plan.files, list(answer.get("resources") or []), {k: r["id"] for k, r in kept.items()})
         ids = {key: r["id"] for key, r in after.items()}
