@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from catalog.errors import NotFound, TooLarge
+from catalog.errors import STORAGE_FULL_MESSAGE, NotFound, StorageFull, TooLarge, is_storage_full
 
 CHUNK = 1024 * 1024
 
@@ -109,8 +109,10 @@ class FileStore:
             final.parent.mkdir(parents=True, exist_ok=True)
             os.replace(tmp_name, final)
             return StoredFile(sha, size, final)
-        except BaseException:
+        except BaseException as exc:
             Path(tmp_name).unlink(missing_ok=True)
+            if is_storage_full(exc):
+                raise StorageFull(STORAGE_FULL_MESSAGE) from exc
             raise
 
     def put_file(self, stream: BinaryIO, *, max_bytes: int | None = None, sync: bool = True) -> StoredFile:

@@ -1,17 +1,18 @@
 """Every error leaves as JSON with a stable code and a human message, never a stack trace."""
 
+import inspect
 import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from catalog.errors import CatalogError
+from catalog.errors import STORAGE_FULL_MESSAGE, CatalogError, StorageFull, is_storage_full
 from search import SearchError
 
 log = logging.getLogger("terbuka")
@@ -28,6 +29,7 @@ HTTP_CODES = {
     416: "range_not_satisfiable",
     422: "invalid",
     429: "too_many_requests",
+    507: "storage_full",
 }
 
 
@@ -52,8 +54,24 @@ def install_error_handlers(app: FastAPI) -> None:
         summary = "; ".join(f"{p['field']}: {p['message']}" for p in problems[:5])
         return JSONResponse(error_body("invalid_request", f"invalid request: {summary}", problems), status_code=422)
 
+    async def _storage_full(request: Request) -> Response:
+        # Answered as the domain error is, so that a portal page shows its own error page.
+        answer = request.app.exception_handlers[CatalogError](request, StorageFull(STORAGE_FULL_MESSAGE))
+        return await answer if inspect.isawaitable(answer) else answer
+
+    @app.exception_handler(OSError)
+    async def _disk_full(request: Request, exc: OSError) -> Response:
+        # A full disk while a request body is spooled, a file validated or stored: nothing was kept.
+        if not is_storage_full(exc):
+            raise exc
+        log.error("storage full on %s %s: %s", request.method, request.url.path, exc)
+        return await _storage_full(request)
+
     @app.exception_handler(StarletteHTTPException)
-    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 400 and is_storage_full(exc):  # the body could not be spooled to disk
+            log.error("storage full while reading the body of %s %s", request.method, request.url.path)
+            return await _storage_full(request)
         code = HTTP_CODES.get(exc.status_code, "http_error")
         message = str(exc.detail)
         if exc.status_code == 400 and request.headers.get("content-type", "").startswith("multipart/"):
