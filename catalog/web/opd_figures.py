@@ -82,16 +82,11 @@ def _statuses(organization_id: int, now: datetime) -> Any:
         .group_by(col(Release.dataset_id))
         .subquery()
     )
-    checks = (
-        select(
-            Resource.release_id,
-            func.count(col(Resource.validation_valid)).label("checked"),
-            func.sum(_flag(col(Resource.validation_valid) == false())).label("failed"),
-        )
-        .group_by(col(Resource.release_id))
-        .subquery()
-    )
-    checked = func.coalesce(checks.c.checked, 0)
+    # Per current release, by the index on resource.release_id (a join to every release's grouped
+    # resources can turn into a nested loop over all of them when the planner's statistics are stale).
+    on_release = col(Resource.release_id) == Release.id
+    checked = exists().where(on_release, col(Resource.validation_valid).is_not(None))
+    failed = exists().where(on_release, col(Resource.validation_valid) == false())
     return (
         select(  # type: ignore[call-overload]
             col(Dataset.id).label("id"),
@@ -101,13 +96,12 @@ def _statuses(organization_id: int, now: datetime) -> Any:
             col(Dataset.is_priority).label("priority"),
             col(Release.published_at).label("published_at"),
             _flag(_on_time(now)).label("on_time"),
-            _flag(checked > 0).label("checked"),
-            _flag(and_(checked > 0, func.coalesce(checks.c.failed, 0) == 0)).label("valid"),
+            _flag(checked).label("checked"),
+            _flag(and_(checked, ~failed)).label("valid"),
             _metadata_points().label("metadata"),
         )
         .join(current, current.c.dataset_id == Dataset.id)
         .join(Release, and_(col(Release.dataset_id) == Dataset.id, col(Release.number) == current.c.number))
-        .outerjoin(checks, checks.c.release_id == Release.id)
         .where(Dataset.organization_id == organization_id)
         .subquery()
     )
@@ -156,17 +150,29 @@ def opd_compliance(session: Session, organization: Organization, *, now: datetim
 def opd_datasets(
     session: Session, organization: Organization, *, page: int, per_page: int = 20, now: datetime | None = None
 ) -> list[Listed]:
-    """One page of the OPD's published datasets by title, with their last and next update."""
-    rows = _statuses(organization.id or 0, now or utcnow())
+    """One page of the OPD's published datasets by title, with their last and next update: the page's
+    datasets first (a top-N sort of the OPD's titles), then the current releases of those only."""
+    published = exists().where(col(Release.dataset_id) == Dataset.id, col(Release.state) == ReleaseState.published)
     found = session.exec(
-        select(rows.c.slug, rows.c.title, rows.c.frequency, rows.c.published_at, rows.c.on_time)  # type: ignore[call-overload]
-        .order_by(rows.c.title, rows.c.id)
+        select(Dataset.id, Dataset.slug, Dataset.title, Dataset.update_frequency)
+        .where(Dataset.organization_id == organization.id, published)
+        .order_by(col(Dataset.title), col(Dataset.id))
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()
+    dates: dict[int, datetime | None] = {}
+    for dataset_id, published_at in session.exec(  # ascending numbers: the newest wins
+        select(Release.dataset_id, Release.published_at)
+        .where(col(Release.dataset_id).in_([row[0] for row in found]), Release.state == ReleaseState.published)
+        .order_by(col(Release.number))
+    ).all():
+        dates[dataset_id] = published_at
+    now = now or utcnow()
     listed = []
-    for slug, title, frequency, published_at, on_time in found:
-        days = FREQUENCY_DAYS.get(UpdateFrequency(frequency) if isinstance(frequency, str) else frequency)
-        next_due = published_at + timedelta(days=days) if published_at and days else None
-        listed.append(Listed(slug, title, published_at, next_due, bool(on_time)))
+    for key, slug, title, frequency in found:
+        published_at = dates.get(key or 0)
+        days = FREQUENCY_DAYS.get(UpdateFrequency(frequency))
+        due = published_at + timedelta(days=days) if published_at and days else None
+        on_time = published_at is not None and (days is None or now - published_at <= timedelta(days=days) * 1.1)
+        listed.append(Listed(slug, title, published_at, due, on_time))
     return listed
