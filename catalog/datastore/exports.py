@@ -1,4 +1,4 @@
-"""Writing a query's rows as CSV, XLSX or Parquet, streamed from a temporary file.
+"""Writing a query's rows as CSV, XLSX, Parquet or a JSON array of records, streamed from a temporary file.
 
 Spreadsheet exports (CSV and XLSX) are safe against formula injection: a text cell beginning with
 ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is written with a leading apostrophe, so that
@@ -40,6 +40,7 @@ FORMATS = {
     "csv": ExportFormat("csv", "text/csv; charset=utf-8"),
     "xlsx": ExportFormat("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     "parquet": ExportFormat("parquet", "application/vnd.apache.parquet"),
+    "json": ExportFormat("json", "application/json"),
 }
 
 
@@ -70,7 +71,7 @@ def _stream(path: Path) -> Iterator[bytes]:
 
 
 def export(table: PublishedTable, query: TableQuery, fmt: str) -> Iterator[bytes]:
-    """Write the rows ``query`` selects in ``fmt`` (csv, xlsx, parquet); returns the bytes as a stream."""
+    """Write the rows ``query`` selects in ``fmt`` (csv, xlsx, parquet, json); returns the bytes as a stream."""
     select, count, params, columns = build(table, query)
     workdir = Path(tempfile.mkdtemp(prefix="terbuka-export-"))
     target = workdir / f"export.{fmt}"
@@ -87,6 +88,8 @@ def export(table: PublishedTable, query: TableQuery, fmt: str) -> Iterator[bytes
             _write_xlsx(con.execute(neutralised(select, columns), params), columns, target)
         elif fmt == "csv":
             con.execute(f"COPY ({neutralised(select, columns)}) TO {quote_literal(str(target))} (HEADER)", params)
+        elif fmt == "json":  # an array of records, exact values: JSON is not read by spreadsheets
+            con.execute(f"COPY ({select}) TO {quote_literal(str(target))} (FORMAT json, ARRAY true)", params)
         else:
             con.execute(f"COPY ({select}) TO {quote_literal(str(target))} (FORMAT parquet)", params)
     except BaseException:

@@ -162,3 +162,8 @@ def current_table(session: Session, *, slug: str, resource: str | None = None) -
             code="datastore_table_not_found",
         )
     return tables[0]
+
+
+def release_tables(session: Session, *, dataset_id: int, release_id: int) -> list[PublishedTable]:
+    """The loaded tables of one published release of a dataset, in file order (none while it is not loaded)."""
+    return [t for t in _dataset_tables(session, dataset_id) if t.release_id == release_id]

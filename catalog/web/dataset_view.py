@@ -13,11 +13,22 @@ from catalog.web import chart, figures, labels
 from catalog.web.diff import diff_releases
 from catalog.web.i18n import _
 from catalog.web.markdown import plain_text, script_json
-from catalog.web.preview import PAGE_ROWS, chart_of, previewable, read_preview, sorted_rows
+from catalog.web.preview import previewable
+from catalog.web.table_view import table_view
 
 
 def download_path(release: Release, resource_id: int | None) -> str:
     return f"/api/v1/releases/{release.id}/resources/{resource_id}/download"
+
+
+def export_links(resource_id: int) -> list[tuple[str, str]]:
+    """The datastore's exports of a loaded table: CSV and XLSX safe for spreadsheets, JSON records."""
+    base = f"/api/v1/datastore/{resource_id}"
+    return [
+        ("CSV", f"{base}?format=csv"),
+        ("JSON", f"{base}?format=json&download=true"),
+        ("XLSX", f"{base}?format=xlsx"),
+    ]
 
 
 def snippets(dataset: Dataset, release: Release | None) -> dict[str, str]:
@@ -69,12 +80,7 @@ def dataset_context(
     current = datasets.current_release(session, dataset)
     history = releases.list_releases(session, dataset_slug=dataset.slug, actor=None)
     license_ = session.get(License, dataset.license_id)
-    file = previewable(current)
-    preview = read_preview(file) if file else None
-    rows = sorted_rows(preview, sort, descending) if preview else []
-    pages = max(1, -(-len(rows) // PAGE_ROWS))
-    page = min(page, pages)
-    found_chart = chart_of(preview, chart_column) if preview else None
+    view = table_view(session, current, sort=sort, descending=descending, page=page, chart_column=chart_column)
     return {
         "dataset": dataset,
         "summary": plain_text(dataset.description) or dataset.title,
@@ -87,15 +93,12 @@ def dataset_context(
         "quality": quality.quality_score(session, dataset=dataset),
         "criteria": labels.criterion_names(),
         "validation": release_validation(current) if current else None,
-        "preview": preview,
-        "preview_rows": rows[(page - 1) * PAGE_ROWS : page * PAGE_ROWS],
-        "preview_page": page,
-        "preview_pages": pages,
-        "sort": sort if preview and sort in preview.columns else None,
+        "preview": view.preview,
         "descending": descending,
-        "chart": found_chart,
-        "drawing": chart.draw(found_chart) if found_chart and found_chart.points else None,
+        "chart": view.chart,
+        "drawing": chart.draw(view.chart) if view.chart and view.chart.points else None,
         "downloads": {r.id: download_path(current, r.id) for r in current.resources} if current else {},
+        "exports": {resource_id: export_links(resource_id) for resource_id in view.tables},
         "snippets": snippets(dataset, current),
         "citation": citation(dataset, current),
         "jsonld": structured_data(session, dataset),

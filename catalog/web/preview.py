@@ -1,7 +1,8 @@
-"""The first rows of a published CSV for the dataset page's preview table and chart.
+"""The first rows of a published CSV for the dataset page's preview table and chart, until the datastore
+has loaded the table (``catalog.web.table_view`` reads it from there then).
 
-A step until the datastore's query service is on main: it reads the stored file itself (up to
-``ROW_LIMIT`` rows), sorts and pages those rows, and sums a numeric column per kecamatan or year.
+It reads the stored file itself (up to ``ROW_LIMIT`` rows), sorts those rows, and sums a numeric column
+per kecamatan or year.
 """
 
 import csv

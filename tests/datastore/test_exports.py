@@ -85,3 +85,21 @@ def test_export_errors_are_json(published: Published) -> None:
     response = published.get(f"/api/v1/datastore/{published.resource_id}", format="csv", sort="nope")
     assert response.status_code == 400 and response.json()["error"]["code"] == "invalid_query"
     assert published.get(f"/api/v1/datastore/{published.resource_id}", format="pdf").status_code == 422
+
+
+def test_json_download_is_every_row_as_typed_records(published: Published) -> None:
+    response = published.get(f"/api/v1/datastore/{published.resource_id}", format="json", download="true")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/json")
+    disposition = response.headers["content-disposition"]
+    assert "attachment" in disposition and disposition.endswith('.json"')
+    records = response.json()
+    assert isinstance(records, list) and len(records) == 12
+    assert records[0]["kasus"] == 12 and records[0]["insiden"] == 1234.5 and records[0]["tanggal"] == "2024-01-31"
+    assert records[1]["catatan"] == '=HYPERLINK("http://127.0.0.1/x","klik")'  # JSON is for programs: exact text
+    filtered = published.get(
+        f"/api/v1/datastore/{published.resource_id}", format="json", download="true", fields="kasus", limit=2
+    )
+    assert filtered.json() == [{"kasus": 12}, {"kasus": records[1]["kasus"]}]
+    paged = published.get(f"/api/v1/datastore/{published.resource_id}", format="json")
+    assert paged.json()["total"] == 12  # without download, the query answer as before

@@ -16,9 +16,10 @@ import uvicorn
 from sqlmodel import Session
 
 from catalog import db
+from catalog.datastore.ingest import load_resource
 from catalog.models import DatasetCreate, OrganizationCreate, Role, UpdateFrequency, User
 from catalog.services import releases, search_index
-from catalog.services.datasets import create_dataset
+from catalog.services.datasets import create_dataset, current_release, get_dataset
 from catalog.services.files import IncomingFile
 from catalog.services.organizations import create_organization
 from catalog.services.reference import ensure_reference_data
@@ -47,6 +48,8 @@ def penduduk_csv(year: int, grow: int = 0) -> bytes:
 
 PROYEKSI_CSV = b"tahun,jumlah_penduduk\n2021,665000\n2022,672500\n2023,680100\n2024,687900\n"
 PUSKESMAS_CSV = b"nama,kecamatan,alamat\nPuskesmas Alianyang,Pontianak Barat,Jl. Alianyang\n"
+# Cells a spreadsheet would run as formulas: the datastore's CSV and XLSX exports neutralise them.
+FORMULA_CSV = b"nama,kecamatan,alamat\nPuskesmas Uji,Pontianak Barat,=1+2\nPuskesmas Dua,Pontianak Kota,@SUM(1)\n"
 XSS_TITLE = "Uji <script>alert('judul')</script> keamanan"
 XSS_DESCRIPTION = (
     "Deskripsi dengan <script>alert('deskripsi')</script> dan "
@@ -64,6 +67,7 @@ class Site:
     url: str
     data_dir: Path
     files: dict[str, bytes]  # dataset slug → the bytes of its current CSV
+    tables: dict[str, int]  # dataset slug → the resource id of its current CSV, loaded into the datastore
 
     def client(self, **options: Any) -> httpx.Client:
         """An HTTP client of the site, patient enough for a busy test machine."""
@@ -191,7 +195,7 @@ def build_catalogue(session: Session) -> dict[str, bytes]:
     )
     _publish(session, "proyeksi-penduduk", "proyeksi.csv", PROYEKSI_CSV, producers["bappeda"], [walidata])
     _publish(session, "daftar-puskesmas", "puskesmas.csv", PUSKESMAS_CSV, producers["dinkes"], [walidata])
-    _publish(session, "uji-keamanan", "uji.csv", PUSKESMAS_CSV, producers["dinkes"], [walidata])
+    _publish(session, "uji-keamanan", "uji.csv", FORMULA_CSV, producers["dinkes"], [walidata])
     releases.create_release(
         session,
         dataset_slug="rancangan-belum-terbit",
@@ -200,7 +204,26 @@ def build_catalogue(session: Session) -> dict[str, bytes]:
     )
     session.commit()
     search_index.sync_after_commit()
-    return {"jumlah-penduduk-kecamatan": penduduk_csv(2024, 700), "proyeksi-penduduk": PROYEKSI_CSV}
+    return {
+        "jumlah-penduduk-kecamatan": penduduk_csv(2024, 700),
+        "proyeksi-penduduk": PROYEKSI_CSV,
+        "uji-keamanan": FORMULA_CSV,
+    }
+
+
+# Loaded into the datastore as the worker would after publication; the others wait (the page reads their file).
+LOADED_DATASETS = ["jumlah-penduduk-kecamatan", "uji-keamanan"]
+
+
+def load_into_datastore(session: Session, slugs: list[str]) -> dict[str, int]:
+    loaded = {}
+    for slug in slugs:
+        release = current_release(session, get_dataset(session, slug=slug))
+        assert release is not None and release.resources[0].id is not None
+        table = load_resource(release.resources[0].id)
+        assert table is not None and table.status == "ready", table
+        loaded[slug] = release.resources[0].id
+    return loaded
 
 
 @pytest.fixture(scope="module")
@@ -223,6 +246,7 @@ def site(migrated_template: str, tmp_path_factory: pytest.TempPathFactory) -> It
         _reset_caches()
         with Session(db.get_engine(), expire_on_commit=False) as session:
             files = build_catalogue(session)
+            loaded = load_into_datastore(session, LOADED_DATASETS)
         server = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning"))
         thread = threading.Thread(target=server.run, daemon=True)
         thread.start()
@@ -231,7 +255,7 @@ def site(migrated_template: str, tmp_path_factory: pytest.TempPathFactory) -> It
             if time.monotonic() > deadline:
                 raise RuntimeError("portal test server did not start")
             time.sleep(0.02)
-        yield Site(url=f"http://127.0.0.1:{port}", data_dir=root / "var", files=files)
+        yield Site(url=f"http://127.0.0.1:{port}", data_dir=root / "var", files=files, tables=loaded)
         server.should_exit = True
         thread.join(timeout=10)
         db.get_engine().dispose()

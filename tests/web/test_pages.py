@@ -98,7 +98,7 @@ def test_dataset_page_explains_the_data(http: httpx.Client) -> None:
     assert "Dinas Kependudukan dan Pencatatan Sipil Kota Pontianak (20" in html  # the citation
     page = parse(html)
     downloads = [a["href"] for a in page.all("a") if "download" in a]
-    assert len(downloads) == 1 and downloads[0].endswith("/download")
+    assert len(downloads) == 4 and downloads[0].endswith("/download")  # the original, then the table's exports
     assert page.all("table") and page.all("svg")  # preview and chart (kecamatan × jumlah)
 
 

@@ -44,9 +44,13 @@ class TableParameters:
         shape: Annotated[
             Literal["records", "columns"], Query(description="JSON rows as objects or columns")
         ] = "records",
+        download: Annotated[
+            bool, Query(description="with format=json: every matching row as a file, a JSON array of records")
+        ] = False,
     ) -> None:
         self.format, self.shape = format, shape
-        if format == "json":
+        self.download = download and format == "json"
+        if format == "json" and not self.download:
             if limit is not None and limit > datastore_query.MAX_LIMIT:
                 raise BadQuery(
                     f"limit is at most {datastore_query.MAX_LIMIT:,} in JSON: page with offset, or use format=csv"
@@ -74,7 +78,7 @@ def _original_url(table: PublishedTable) -> str:
 
 
 def _answer(table: PublishedTable, parameters: TableParameters) -> Any:
-    if parameters.format != "json":
+    if parameters.format != "json" or parameters.download:
         fmt = exports.FORMATS[parameters.format]
         stream = exports.export(table, parameters.query, parameters.format)
         return StreamingResponse(
