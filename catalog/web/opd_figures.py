@@ -152,7 +152,7 @@ def opd_datasets(
 ) -> list[Listed]:
     """One page of the OPD's published datasets by title, with their last and next update: the page's
     datasets first (a top-N sort of the OPD's titles), then the current releases of those only."""
-    published = exists().where(col(Release.dataset_id) == Dataset.id, col(Release.state) == ReleaseState.published)
+    published = col(Dataset.id).in_(select(Release.dataset_id).where(Release.state == ReleaseState.published))
     found = session.exec(
         select(Dataset.id, Dataset.slug, Dataset.title, Dataset.update_frequency)
         .where(Dataset.organization_id == organization.id, published)
