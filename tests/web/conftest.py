@@ -5,7 +5,7 @@ import shutil
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -67,7 +67,7 @@ class Site:
     url: str
     data_dir: Path
     files: dict[str, bytes]  # dataset slug → the bytes of its current CSV
-    tables: dict[str, int]  # dataset slug → the resource id of its current CSV, loaded into the datastore
+    tables: dict[str, int] = field(default_factory=dict)  # dataset slug → its current CSV's resource id, loaded
 
     def client(self, **options: Any) -> httpx.Client:
         """An HTTP client of the site, patient enough for a busy test machine."""

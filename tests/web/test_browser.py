@@ -2,6 +2,7 @@
 
 Screenshots are kept under tests/web/screenshots/ (ignored by git) as the run's artefacts."""
 
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -247,3 +248,22 @@ def test_stewards_journey_from_upload_to_search(page: Page, site: Site, tmp_path
     page.get_by_role("link", name=re.compile("Rekap Warga Kecamatan")).click()
     expect(page.get_by_role("region", name="Pratinjau baris-baris pertama")).to_contain_text("Pontianak Timur")
     shot(page, "steward-3-published")
+
+
+def test_datastore_preview_chart_and_exports_without_javascript(browser: Browser, site: Site) -> None:
+    """The loaded table's page with JavaScript off: sort by a header link, the chart's bars, the table as JSON."""
+    context = browser.new_context(java_script_enabled=False, accept_downloads=True)
+    page = context.new_page()
+    page.goto(site.url + "/dataset/jumlah-penduduk-kecamatan")
+    expect(page.locator("svg.chart rect")).to_have_count(6)
+    page.get_by_role("link", name=re.compile("^perempuan")).click()
+    expect(page.locator("th[aria-sort=ascending]")).to_contain_text("perempuan")
+    preview = page.get_by_role("region", name="Pratinjau baris-baris pertama")
+    expect(preview.get_by_role("row").nth(1)).to_contain_text("Pontianak Selatan")  # the fewest women
+    expect(page.get_by_role("link", name="Kueri tabel ini melalui API")).to_be_visible()
+    with page.expect_download() as started:
+        page.get_by_role("link", name="JSON — penduduk-2024.csv").click()
+    records = json.loads(Path(started.value.path()).read_text())
+    assert [r["kecamatan"] for r in records][:2] == ["Pontianak Selatan", "Pontianak Timur"] and len(records) == 6
+    shot(page, "datastore-preview")
+    context.close()
