@@ -95,8 +95,8 @@ def all_published_ids(session: Session, *, organization_id: int | None = None) -
 
 
 def find(session: Session, id_or_name: str) -> Published:
-    """A published dataset by its slug or else its number, as CKAN finds a package by name or id; in two
-    queries (the dataset with its OPD, tags and themes; its newest published release with its resources)."""
+    """A published dataset by its slug or else its number, as CKAN finds a package by name or id; in four
+    queries (the dataset with its OPD, its tags, its themes; its newest published release with its resources)."""
     key = id_or_name.strip()
     by_slug = col(Dataset.slug) == key
     by_id = or_(by_slug, col(Dataset.id) == int(key)) if key.isdigit() and len(key) < 10 else by_slug
@@ -106,8 +106,8 @@ def find(session: Session, id_or_name: str) -> Published:
             .where(by_id)
             .options(
                 joinedload(Dataset.organization),  # type: ignore[arg-type]
-                joinedload(Dataset.tags),  # type: ignore[arg-type]
-                joinedload(Dataset.themes),  # type: ignore[arg-type]
+                selectinload(Dataset.tags),  # type: ignore[arg-type]
+                selectinload(Dataset.themes),  # type: ignore[arg-type]
             )
         )
         .unique()
