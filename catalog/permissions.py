@@ -100,7 +100,7 @@ def route_rule(rule: RouteRule) -> Any:
     # Imported here: the API's dependencies import the services, which import this module.
     from catalog.api.deps import OptionalUser
 
-    def enforce(actor: OptionalUser) -> None:
+    async def enforce(actor: OptionalUser) -> None:  # no thread: the rule only reads the actor
         rule.check(actor)
 
     setattr(enforce, ACCESS_RULE_ATTRIBUTE, rule)

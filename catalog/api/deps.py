@@ -1,10 +1,11 @@
 """Dependencies shared by the routers: the database session (one unit of work) and the signed-in user."""
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from contextlib import suppress
 from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
@@ -17,33 +18,56 @@ READING_METHODS = {"GET", "HEAD", "OPTIONS"}
 READING_POSTS = {"/api/v1/datastore/sql"}  # a POST that only reads: a query too long for a URL
 
 
-def get_session() -> Iterator[Session]:
-    """The request's one unit of work: committed once the handler and its serialisation succeed, before
-    the response is sent (``scope="function"``), and rolled back on any error, so a failed request never
-    commits anything."""
-    session = Session(get_engine(), expire_on_commit=False)
+def _untouched(session: Session) -> bool:
+    """Nothing asked of the database and nothing to write: closing it needs no round trip."""
+    return not (session.in_transaction() or session.new or session.dirty or session.deleted or session.info)
+
+
+def _close(session: Session) -> None:
+    # Closing rolls back; on a connection the database dropped that fails too. The answer has been
+    # given by then, so the failure must not escape and cut the client's kept-alive connection.
+    with suppress(SQLAlchemyError):
+        session.close()
+
+
+def _settle(session: Session, failed: bool) -> None:
     try:
-        try:
-            yield session
-        except BaseException:
+        if failed:
             with suppress(SQLAlchemyError):  # the database may be gone: the first error is the one to tell
                 rollback(session)
-            raise
-        commit(session)
+        else:
+            commit(session)
     finally:
-        # Closing rolls back; on a connection the database dropped that fails too. The answer has been
-        # given by then, so the failure must not escape and cut the client's kept-alive connection.
-        with suppress(SQLAlchemyError):
-            session.close()
+        _close(session)
+
+
+async def get_session() -> AsyncIterator[Session]:
+    """The request's one unit of work: committed once the handler and its serialisation succeed, before
+    the response is sent (``scope="function"``), and rolled back on any error, so a failed request never
+    commits anything. Database work runs in the thread pool; a request answered without touching the
+    database (one the public cache answers) costs no thread at all."""
+    session = Session(get_engine(), expire_on_commit=False)
+    try:
+        yield session
+    except BaseException:
+        if not _untouched(session):
+            await run_in_threadpool(_settle, session, True)
+        raise
+    if not _untouched(session):
+        await run_in_threadpool(_settle, session, False)
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
-def optional_user(request: Request, session: SessionDep) -> User | None:
+async def optional_user(request: Request, session: SessionDep) -> User | None:
     header = request.headers.get("authorization")
     if not header:
         return None
+    return await run_in_threadpool(_user_for, request, session, header)
+
+
+def _user_for(request: Request, session: Session, header: str) -> User:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("use 'Authorization: Bearer <token>'", code="invalid_token")
@@ -55,7 +79,7 @@ def optional_user(request: Request, session: SessionDep) -> User | None:
     return record.user
 
 
-def required_user(user: Annotated[User | None, Depends(optional_user)]) -> User:
+async def required_user(user: Annotated[User | None, Depends(optional_user)]) -> User:
     if user is None:
         raise Unauthorized("this needs an API token: 'Authorization: Bearer <token>'", code="token_required")
     return user

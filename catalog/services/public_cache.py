@@ -45,6 +45,14 @@ def cached(key: Hashable, compute: Callable[[], T]) -> T:
     return value
 
 
+def peek(key: Hashable) -> Any:
+    """What is kept for ``key`` and still fresh, else None (without computing anything)."""
+    if get_settings().public_cache_seconds <= 0:
+        return None
+    hit = _entries.get(key)
+    return hit[1] if hit is not None and hit[0] > time.monotonic() else None
+
+
 def clear() -> None:
     global _generation
     with _lock:

@@ -3,12 +3,13 @@
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, status
+from fastapi.concurrency import run_in_threadpool
 
 from catalog import permissions
 from catalog.api.deps import CurrentUser, OptionalUser, PageNumber, SessionDep
 from catalog.api.openapi import answers
 from catalog.models import ActivityPublic, DatasetCreate, DatasetPublic, DatasetUpdate, Page, ReleasePublic
-from catalog.services import activity, datasets, quality, releases
+from catalog.services import activity, datasets, public_cache, quality, releases
 
 router = APIRouter(prefix="/datasets", tags=["datasets"])
 PUBLIC = [permissions.route_rule(permissions.PUBLIC)]
@@ -46,9 +47,11 @@ def list_datasets(
 
 
 @router.get("/{slug}", response_model=DatasetPublic, dependencies=PUBLIC)
-def get_dataset(slug: str, session: SessionDep, user: OptionalUser) -> DatasetPublic:
+async def get_dataset(slug: str, session: SessionDep, user: OptionalUser) -> DatasetPublic:
     """Get a dataset's metadata and its current release number."""
-    return datasets.dataset_public(session, slug=slug, actor=user)
+    if user is None and (kept := public_cache.peek(("dataset", slug))) is not None:
+        return kept
+    return await run_in_threadpool(datasets.dataset_public, session, slug=slug, actor=user)
 
 
 @router.post(

@@ -2,11 +2,11 @@
 
 import json
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, Request, Response, UploadFile, status
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, RedirectResponse
 from pydantic import BaseModel
 from sqlmodel import Session
@@ -247,11 +247,13 @@ def get_report(release_id: RowId, resource_id: RowId, session: SessionDep, user:
     dependencies=PUBLIC,
     responses=DOWNLOAD_ANSWERS,
 )
-def download(
+async def download(
     release_id: RowId, resource_id: RowId, request: Request, session: SessionDep, user: OptionalUser
 ) -> Response:
     """Download a resource file of a release (supports Range and ETag)."""
-    served = _served_file(session, release_id, resource_id, user)
+    served: ServedFile | None = public_cache.peek(("download", release_id, resource_id)) if user is None else None
+    if served is None:
+        served = await run_in_threadpool(_served_file, session, release_id, resource_id, user)
     if served.sha256 is None:
         return RedirectResponse(
             served.url or "", status_code=status.HTTP_307_TEMPORARY_REDIRECT, headers=_caching(served.public)
@@ -263,27 +265,35 @@ def download(
     # A download is counted once: not again for each later piece of a resumed or ranged transfer.
     if request.headers.get("range", "bytes=0-").startswith("bytes=0-"):
         download_counts.count(resource_id)
-    path = file_store().open(served.sha256)
     media_type = downloaded_media_type(served.media_type)
     headers = {**cache, "X-Content-Type-Options": "nosniff"}
-    if "range" not in request.headers and (body := _small_file(str(path))) is not None:
-        name = quote(served.name)
-        disposition = f"filename*=utf-8''{name}" if name != served.name else f'filename="{served.name}"'
-        headers |= {"Content-Disposition": f"attachment; {disposition}", "Accept-Ranges": "bytes"}
-        return Response(body, media_type=media_type, headers=headers)
-    return FileResponse(path, media_type=media_type, filename=served.name, headers=headers)
+    path = str(file_store().path_for(served.sha256))
+    if "range" not in request.headers:
+        body = _small_files[path] if path in _small_files else await run_in_threadpool(_small_file, served.sha256)
+        if body is not None:
+            name = quote(served.name)
+            disposition = f"filename*=utf-8''{name}" if name != served.name else f'filename="{served.name}"'
+            headers |= {"Content-Disposition": f"attachment; {disposition}", "Accept-Ranges": "bytes"}
+            return Response(body, media_type=media_type, headers=headers)
+    stored = await run_in_threadpool(file_store().open, served.sha256)  # 404 when the file is missing
+    return FileResponse(stored, media_type=media_type, filename=served.name, headers=headers)
 
 
-@lru_cache(maxsize=256)
-def _small_file(path: str) -> bytes | None:
-    """A file of at most 256 KiB, kept in memory (64 MiB at most): stored files are named by their
-    sha256, so what is kept never goes stale. Larger files and ranges stream from disk."""
+# Files of at most 256 KiB, kept in memory by their path (256 of them, 64 MiB at most): stored files are
+# named by their sha256, so what is kept never goes stale. Larger files and ranges stream from disk.
+SMALL_FILE = 256 * 1024
+_small_files: dict[str, bytes | None] = {}
+
+
+def _small_file(sha256: str) -> bytes | None:
+    """The stored file's bytes when it is small (read once), else None."""
+    path = file_store().open(sha256)
     with open(path, "rb") as file:
         body = file.read(SMALL_FILE + 1)
-    return body if len(body) <= SMALL_FILE else None
-
-
-SMALL_FILE = 256 * 1024
+    if len(_small_files) >= 256:
+        _small_files.clear()
+    _small_files[str(path)] = kept = body if len(body) <= SMALL_FILE else None
+    return kept
 
 
 @dataclass(frozen=True)
