@@ -26,8 +26,9 @@ _generation = 0
 _lock = threading.Lock()
 
 
-def cached(key: Hashable, compute: Callable[[], T]) -> T:
-    """``compute()``, or what it gave for ``key`` less than the configured seconds ago. Errors are not kept."""
+def cached(key: Hashable, compute: Callable[[], T], keep: Callable[[T], bool] | None = None) -> T:
+    """``compute()``, or what it gave for ``key`` less than the configured seconds ago. Errors are not kept,
+    nor an answer ``keep`` refuses (one too large to hold, say)."""
     seconds = get_settings().public_cache_seconds
     if seconds <= 0:
         return compute()
@@ -38,7 +39,7 @@ def cached(key: Hashable, compute: Callable[[], T]) -> T:
     generation = _generation
     value = compute()
     with _lock:
-        if generation == _generation:  # nothing was committed meanwhile that this answer could have missed
+        if generation == _generation and (keep is None or keep(value)):  # nothing committed meanwhile
             if len(_entries) >= MAX_ENTRIES:
                 _entries.clear()
             _entries[key] = (now + seconds, value)

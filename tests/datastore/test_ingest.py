@@ -68,6 +68,9 @@ def test_current_table_follows_the_newest_release_and_each_release_keeps_its_tab
 
 def test_withdrawn_data_is_no_longer_queryable(published: Published) -> None:
     catalogue = published.catalogue
+    # Asked once before (kept a moment for anonymous readers): the withdrawal must still end it at once.
+    assert published.get(f"/api/v1/datastore/{published.resource_id}").status_code == 200
+    assert published.get(f"/api/v1/datasets/{SLUG}/data").status_code == 200
     withdrawn = catalogue.act(catalogue.walidata, published.release["id"], "withdraw", note="data keliru")
     assert withdrawn.status_code == 200
     response = published.get(f"/api/v1/datastore/{published.resource_id}")

@@ -3,6 +3,8 @@
 import json
 from typing import Any
 
+import pytest
+
 from tests.datastore.conftest import Published
 
 
@@ -165,3 +167,20 @@ def test_portal_functions_preview_and_aggregate(published: Published) -> None:
     chart = aggregate(table, group_by="kecamatan", function="sum", field_name="kasus")
     assert [c.name for c in chart.columns] == ["kecamatan", "sum_kasus"]
     assert dict(chart.rows)["Pontianak Timur"] == 7
+
+
+def test_a_page_asked_again_is_kept_a_moment_and_a_large_one_is_not(
+    published: Published, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from catalog.api.datastore import routes
+    from catalog.datastore import query
+
+    runs = []
+    real_run = query.run
+    monkeypatch.setattr(query, "run", lambda *args: runs.append(1) or real_run(*args))
+    monkeypatch.setattr(routes, "KEPT_ROWS", 5)
+    path = f"/api/v1/datastore/{published.resource_id}"
+    small = [published.get(path, limit=5, sort="kasus desc").json() for _ in range(3)]
+    assert small[0] == small[1] == small[2] and len(runs) == 1  # asked three times, queried once
+    large = [published.get(path, limit=6).json() for _ in range(2)]
+    assert large[0] == large[1] and len(runs) == 3  # more rows than are kept: queried each time
