@@ -5,6 +5,10 @@ round trips. The answers anonymous readers get are the same for everyone, so eac
 ``TERBUKA_PUBLIC_CACHE_SECONDS`` (1 by default; 0 keeps nothing). A write this process commits empties
 the cache at once (``watch`` sees every INSERT, UPDATE or DELETE through the engine); a write committed by
 another process or host is seen within those seconds. Signed-in readers are never answered from it.
+
+When an answer expires while it is in demand, one request computes it again and the others are given the
+expired one meanwhile (for at most ``STALE_SECONDS`` more), so a popular answer never makes every waiting
+request query the database at the same moment.
 """
 
 import threading
@@ -21,7 +25,10 @@ T = TypeVar("T")
 MAX_ENTRIES = 4096
 WRITES = ("INSERT", "UPDATE", "DELETE", "REPLAC", "UPSERT", "ALTER ", "DROP T", "CREATE")
 
+STALE_SECONDS = 5.0
+
 _entries: dict[Hashable, tuple[float, Any]] = {}
+_refreshing: set[Hashable] = set()  # keys one request is computing again
 _generation = 0
 _lock = threading.Lock()
 
@@ -33,11 +40,15 @@ def cached(key: Hashable, compute: Callable[[], T], keep: Callable[[T], bool] | 
     if seconds <= 0:
         return compute()
     now = time.monotonic()
-    hit = _entries.get(key)
-    if hit is not None and hit[0] > now:
-        return hit[1]
-    generation = _generation
-    value = compute()
+    try:
+        hit = _entries.get(key)
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        generation = _generation
+        value = compute()
+    finally:
+        with _lock:
+            _refreshing.discard(key)
     with _lock:
         if generation == _generation and (keep is None or keep(value)):  # nothing committed meanwhile
             if len(_entries) >= MAX_ENTRIES:
@@ -47,11 +58,21 @@ def cached(key: Hashable, compute: Callable[[], T], keep: Callable[[T], bool] | 
 
 
 def peek(key: Hashable) -> Any:
-    """What is kept for ``key`` and still fresh, else None (without computing anything)."""
+    """What is kept for ``key`` without computing anything: the fresh answer; the expired one while another
+    request computes it again; else None, and the caller (who then calls ``cached``) is that request."""
     if get_settings().public_cache_seconds <= 0:
         return None
     hit = _entries.get(key)
-    return hit[1] if hit is not None and hit[0] > time.monotonic() else None
+    if hit is None:
+        return None
+    now = time.monotonic()
+    if hit[0] > now:
+        return hit[1]
+    with _lock:
+        if key in _refreshing and now - hit[0] < STALE_SECONDS:
+            return hit[1]
+        _refreshing.add(key)
+    return None
 
 
 def clear() -> None:
@@ -59,6 +80,7 @@ def clear() -> None:
     with _lock:
         _generation += 1
         _entries.clear()
+        _refreshing.clear()
 
 
 def watch(engine: Engine) -> None:

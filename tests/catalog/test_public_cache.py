@@ -3,6 +3,7 @@ another process's within the configured seconds, and signed-in readers always re
 
 import time
 
+import pytest
 from sqlalchemy import create_engine, text
 
 from tests.catalog.conftest import Catalogue
@@ -41,3 +42,25 @@ def test_an_unknown_dataset_is_not_kept(catalogue: Catalogue) -> None:
     assert catalogue.client.get("/api/v1/datasets/dinkes-puskesmas").status_code == 404  # no release yet
     catalogue.publish("dinkes-puskesmas")
     assert catalogue.client.get("/api/v1/datasets/dinkes-puskesmas").status_code == 200
+
+
+def test_an_expired_answer_in_demand_is_computed_again_by_one_request(database_url: str) -> None:
+    """While one request computes an expired answer again, the others are given the expired one."""
+    from catalog.services import public_cache
+
+    public_cache.clear()
+    assert public_cache.cached("k", lambda: "first") == "first"
+    assert public_cache.peek("k") == "first"  # fresh
+    time.sleep(1.05)
+    assert public_cache.peek("k") is None  # expired: this caller computes it again…
+    assert public_cache.peek("k") == "first"  # …and meanwhile everyone else gets what is kept
+    assert public_cache.cached("k", lambda: "second") == "second"
+    assert public_cache.peek("k") == "second"
+    public_cache.clear()  # a write of this process: nothing expired is given any more
+    assert public_cache.peek("k") is None
+    assert public_cache.cached("j", lambda: "kept") == "kept"
+    time.sleep(1.05)
+    assert public_cache.peek("j") is None  # this caller computes it again, and fails:
+    with pytest.raises(ZeroDivisionError):
+        public_cache.cached("j", lambda: 1 / 0)
+    assert public_cache.peek("j") is None  # the key is free again: the next caller computes it
