@@ -50,6 +50,8 @@ def flush() -> None:
                         .where(col(Resource.id) == resource_id)
                         .values(downloads=col(Resource.downloads) + n)
                     )
+                # Counts are in no answer the public cache keeps: this write need not empty it.
+                session.connection().info.pop("wrote", None)
                 session.commit()
         except Exception:
             with _lock:

@@ -64,3 +64,17 @@ def test_an_expired_answer_in_demand_is_computed_again_by_one_request(database_u
     with pytest.raises(ZeroDivisionError):
         public_cache.cached("j", lambda: 1 / 0)
     assert public_cache.peek("j") is None  # the key is free again: the next caller computes it
+
+
+def test_download_counts_leave_the_kept_answers_alone(catalogue: Catalogue) -> None:
+    from catalog.services import download_counts, public_cache
+
+    release = catalogue.publish("dinkes-puskesmas")
+    assert catalogue.client.get("/api/v1/datasets/dinkes-puskesmas").status_code == 200
+    kept = public_cache.peek(("dataset", "dinkes-puskesmas"))
+    assert kept is not None
+    assert catalogue.client.get(
+        f"/api/v1/releases/{release['id']}/resources/{release['resources'][0]['id']}/download"
+    ).is_success
+    download_counts.flush()  # an UPDATE of the counts, committed
+    assert public_cache.peek(("dataset", "dinkes-puskesmas")) is kept
