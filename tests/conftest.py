@@ -86,28 +86,37 @@ def _empty_postgres(url: str) -> None:
     engine.dispose()
 
 
-@pytest.fixture
-def database_url(migrated_template: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+@contextmanager
+def fresh_catalogue(migrated_template: str, root: Path, patch: pytest.MonkeyPatch, **environment: str) -> Iterator[str]:
+    """A module's own empty, migrated catalogue (database and data folder under ``root``), with the
+    ``TERBUKA_*`` settings given (``base_url="…"``) set through ``patch``; disposed of afterwards."""
     if POSTGRES_URL:
         _empty_postgres(POSTGRES_URL)
         url = POSTGRES_URL
     else:
-        target = tmp_path / "terbuka.db"
-        shutil.copyfile(migrated_template, target)
-        url = f"sqlite:///{target}"
-    monkeypatch.setenv("TERBUKA_DATABASE_URL", url)
-    monkeypatch.setenv("TERBUKA_DATA_DIR", str(tmp_path / "var"))
-    monkeypatch.setenv("TERBUKA_BASE_URL", "http://testserver")
+        shutil.copyfile(migrated_template, root / "terbuka.db")
+        url = f"sqlite:///{root / 'terbuka.db'}"
+    patch.setenv("TERBUKA_DATABASE_URL", url)
+    patch.setenv("TERBUKA_DATA_DIR", str(root / "var"))
+    for name, value in environment.items():
+        patch.setenv(f"TERBUKA_{name.upper()}", value)
+    _reset_caches()
+    try:
+        yield url
+    finally:
+        db.get_engine().dispose()
+        _reset_caches()
+
+
+@pytest.fixture
+def database_url(migrated_template: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     # Tests send hundreds of requests a minute from one address; tests/catalog/test_rate_limit.py turns it on.
-    monkeypatch.setenv("TERBUKA_RATE_LIMIT_PER_MINUTE", "0")
-    monkeypatch.setenv("TERBUKA_RATE_LIMIT_WRITES_PER_MINUTE", "0")
-    _reset_caches()
-    with Session(db.get_engine()) as session:
-        ensure_reference_data(session)
-        session.commit()
-    yield url
-    db.get_engine().dispose()
-    _reset_caches()
+    environment = {"base_url": "http://testserver", "rate_limit_per_minute": "0", "rate_limit_writes_per_minute": "0"}
+    with fresh_catalogue(migrated_template, tmp_path, monkeypatch, **environment) as url:
+        with Session(db.get_engine()) as session:
+            ensure_reference_data(session)
+            session.commit()
+        yield url
 
 
 @pytest.fixture

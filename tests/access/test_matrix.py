@@ -10,7 +10,6 @@ Answers: ``ok`` (2xx or 3xx), ``401``, ``403``, ``404`` (hidden: answered as an 
 sign-in form.
 """
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,12 +19,12 @@ import yaml
 from fastapi import FastAPI
 from fastapi.routing import iter_route_contexts
 
-from catalog import db, permissions
+from catalog import permissions
 from catalog.api.ckan.actions import ACTIONS
 from catalog.app import create_app
 from tests.access.calls import FILLERS, Call
 from tests.access.world import ROLES, World, build
-from tests.conftest import POSTGRES_URL, _empty_postgres, _reset_caches, serve
+from tests.conftest import fresh_catalogue, serve
 
 MATRIX_FILE = Path(__file__).with_name("matrix.yaml")
 MATRIX: dict[str, list[str]] = {key: str(row).split() for key, row in yaml.safe_load(MATRIX_FILE.read_text()).items()}
@@ -94,22 +93,12 @@ def observe(world: World, key: str, expected: list[str]) -> list[tuple[str, str,
 @pytest.fixture(scope="module")
 def world(migrated_template: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     root = tmp_path_factory.mktemp("access")
-    with pytest.MonkeyPatch.context() as patch:
-        if POSTGRES_URL:
-            _empty_postgres(POSTGRES_URL)
-            url = POSTGRES_URL
-        else:
-            shutil.copyfile(migrated_template, root / "terbuka.db")
-            url = f"sqlite:///{root / 'terbuka.db'}"
-        patch.setenv("TERBUKA_DATABASE_URL", url)
-        patch.setenv("TERBUKA_DATA_DIR", str(root / "var"))
-        patch.setenv("TERBUKA_RATE_LIMIT_PER_MINUTE", "0")
-        patch.setenv("TERBUKA_RATE_LIMIT_WRITES_PER_MINUTE", "0")
-        _reset_caches()
-        with serve(create_app()) as server:
-            yield build(server, root / "var")
-        db.get_engine().dispose()
-        _reset_caches()
+    with (
+        pytest.MonkeyPatch.context() as patch,
+        fresh_catalogue(migrated_template, root, patch, rate_limit_per_minute="0", rate_limit_writes_per_minute="0"),
+        serve(create_app()) as server,
+    ):
+        yield build(server, root / "var")
 
 
 def test_every_route_and_action_has_an_entry(database_url: str) -> None:

@@ -1,7 +1,6 @@
 """A small published Pontianak catalogue behind a real server on 127.0.0.1, shared by a module's portal tests."""
 
 import io
-import shutil
 import threading
 import time
 from collections.abc import Iterator
@@ -25,7 +24,7 @@ from catalog.services.organizations import create_organization
 from catalog.services.reference import ensure_reference_data
 from catalog.services.users import create_user
 from catalog.workflow import Action
-from tests.conftest import POSTGRES_URL, _empty_postgres, _reset_caches, free_port
+from tests.conftest import free_port, fresh_catalogue
 
 PASSWORD = "kata-sandi-uji-123"
 KECAMATAN = [
@@ -232,18 +231,11 @@ def site(migrated_template: str, tmp_path_factory: pytest.TempPathFactory) -> It
     from catalog.app import create_app
 
     root = tmp_path_factory.mktemp("portal")
-    with pytest.MonkeyPatch.context() as patch:
-        if POSTGRES_URL:
-            _empty_postgres(POSTGRES_URL)
-            url = POSTGRES_URL
-        else:
-            shutil.copyfile(migrated_template, root / "terbuka.db")
-            url = f"sqlite:///{root / 'terbuka.db'}"
-        port = free_port()
-        patch.setenv("TERBUKA_DATABASE_URL", url)
-        patch.setenv("TERBUKA_DATA_DIR", str(root / "var"))
-        patch.setenv("TERBUKA_BASE_URL", f"http://127.0.0.1:{port}")
-        _reset_caches()
+    port = free_port()
+    with (
+        pytest.MonkeyPatch.context() as patch,
+        fresh_catalogue(migrated_template, root, patch, base_url=f"http://127.0.0.1:{port}"),
+    ):
         with Session(db.get_engine(), expire_on_commit=False) as session:
             files = build_catalogue(session)
             loaded = load_into_datastore(session, LOADED_DATASETS)
@@ -258,5 +250,3 @@ def site(migrated_template: str, tmp_path_factory: pytest.TempPathFactory) -> It
         yield Site(url=f"http://127.0.0.1:{port}", data_dir=root / "var", files=files, tables=loaded)
         server.should_exit = True
         thread.join(timeout=10)
-        db.get_engine().dispose()
-        _reset_caches()
