@@ -17,6 +17,7 @@ from sqlmodel import Session, col
 
 from catalog.db import get_engine
 from catalog.models import Resource
+from catalog.services import public_cache
 
 FLUSH_SECONDS = 1.0
 
@@ -50,8 +51,7 @@ def flush() -> None:
                         .where(col(Resource.id) == resource_id)
                         .values(downloads=col(Resource.downloads) + n)
                     )
-                # Counts are in no answer the public cache keeps: this write need not empty it.
-                session.connection().info.pop("wrote", None)
+                public_cache.changes_no_answer(session.connection())
                 session.commit()
         except Exception:
             with _lock:

@@ -83,6 +83,11 @@ def clear() -> None:
         _refreshing.clear()
 
 
+def changes_no_answer(connection: Any) -> None:
+    """This transaction's writes are in no kept answer (download counts): its commit empties nothing."""
+    connection.info.pop("wrote", None)
+
+
 def watch(engine: Engine) -> None:
     """Empty the cache whenever a transaction on ``engine`` that wrote something commits."""
 
