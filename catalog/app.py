@@ -18,6 +18,7 @@ from catalog.api.dcat.negotiation import DatasetNegotiation
 from catalog.api.docs import install_documentation
 from catalog.api.errors import UnexpectedErrors, install_error_handlers
 from catalog.api.headers import SecurityHeaders
+from catalog.api.kept_answers import KeptAnswers
 from catalog.api.limits import BodySizeLimit
 from catalog.api.openapi import install_openapi
 from catalog.api.ratelimit import RateLimit
@@ -72,6 +73,7 @@ def create_app() -> FastAPI:
             permissions.declare(route, permissions.PUBLIC)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes)
     app.add_middleware(UnexpectedErrors)  # around the routes; inside the rate limit and the security headers
+    app.add_middleware(KeptAnswers)  # inside the rate limit: a kept answer is a request like any other
     app.add_middleware(
         RateLimit, per_minute=settings.rate_limit_per_minute, writes_per_minute=settings.rate_limit_writes_per_minute
     )

@@ -23,6 +23,7 @@ from catalog.settings import get_settings
 
 T = TypeVar("T")
 MAX_ENTRIES = 4096
+MAX_BYTES = 64 * 2**20  # of kept response bodies (``size`` given to ``keep``)
 WRITES = ("INSERT", "UPDATE", "DELETE", "REPLAC", "UPSERT", "ALTER ", "DROP T", "CREATE")
 
 STALE_SECONDS = 5.0
@@ -30,36 +31,60 @@ STALE_SECONDS = 5.0
 _entries: dict[Hashable, tuple[float, Any]] = {}
 _refreshing: set[Hashable] = set()  # keys one request is computing again
 _generation = 0
+_kept_bytes = 0
 _lock = threading.Lock()
 
 
-def cached(key: Hashable, compute: Callable[[], T], keep: Callable[[T], bool] | None = None) -> T:
-    """``compute()``, or what it gave for ``key`` less than the configured seconds ago. Errors are not kept,
-    nor an answer ``keep`` refuses (one too large to hold, say)."""
+def shared(endpoint: Callable[..., T]) -> Callable[..., T]:
+    """Mark a GET route whose successful answer is the same for every anonymous reader: its response is
+    kept by ``catalog.api.kept_answers`` and given again, byte for byte, without running the route."""
+    endpoint.shared_answer = True  # type: ignore[attr-defined]
+    return endpoint
+
+
+def generation() -> int:
+    """Changes whenever the cache is emptied: an answer computed across a change must not be kept."""
+    return _generation
+
+
+def keep(key: Hashable, value: Any, since: int, size: int = 0) -> None:
+    """Keep ``value`` for ``key`` unless a write was committed since ``generation()`` was ``since``; either
+    way, ``key`` is no longer being computed again. ``value`` None keeps nothing."""
+    global _kept_bytes
     seconds = get_settings().public_cache_seconds
-    if seconds <= 0:
-        return compute()
-    now = time.monotonic()
-    try:
-        hit = _entries.get(key)
-        if hit is not None and hit[0] > now:
-            return hit[1]
-        generation = _generation
-        value = compute()
-    finally:
-        with _lock:
-            _refreshing.discard(key)
     with _lock:
-        if generation == _generation and (keep is None or keep(value)):  # nothing committed meanwhile
-            if len(_entries) >= MAX_ENTRIES:
-                _entries.clear()
-            _entries[key] = (now + seconds, value)
+        _refreshing.discard(key)
+        if value is None or seconds <= 0 or since != _generation:
+            return
+        if len(_entries) >= MAX_ENTRIES or _kept_bytes + size > MAX_BYTES:
+            _entries.clear()
+            _kept_bytes = 0
+        _entries[key] = (time.monotonic() + seconds, value)
+        _kept_bytes += size
+
+
+def cached(key: Hashable, compute: Callable[[], T], keep_if: Callable[[T], bool] | None = None) -> T:
+    """``compute()``, or what it gave for ``key`` less than the configured seconds ago. Errors are not kept,
+    nor an answer ``keep_if`` refuses (one too large to hold, say)."""
+    if get_settings().public_cache_seconds <= 0:
+        return compute()
+    hit = _entries.get(key)
+    if hit is not None and hit[0] > time.monotonic():
+        return hit[1]
+    since = _generation
+    try:
+        value = compute()
+    except BaseException:
+        keep(key, None, since)
+        raise
+    keep(key, value if keep_if is None or keep_if(value) else None, since)
     return value
 
 
 def peek(key: Hashable) -> Any:
     """What is kept for ``key`` without computing anything: the fresh answer; the expired one while another
-    request computes it again; else None, and the caller (who then calls ``cached``) is that request."""
+    request computes it again; else None, and the caller (who then calls ``cached`` or ``keep``) is that
+    request."""
     if get_settings().public_cache_seconds <= 0:
         return None
     hit = _entries.get(key)
@@ -76,9 +101,10 @@ def peek(key: Hashable) -> Any:
 
 
 def clear() -> None:
-    global _generation
+    global _generation, _kept_bytes
     with _lock:
         _generation += 1
+        _kept_bytes = 0
         _entries.clear()
         _refreshing.clear()
 

@@ -16,6 +16,7 @@ from sqlmodel import Session, col, func, select
 
 from catalog.db import after_commit, get_engine
 from catalog.models import Dataset, Release, ReleaseState, Resource, SearchOutbox, utcnow
+from catalog.services import public_cache
 from catalog.settings import get_settings
 from schemas.wilayah import KOTA_PONTIANAK, children, regions
 from search import SearchBackend, get_backend
@@ -161,4 +162,5 @@ def reindex(
     found = documents(session, ids)
     ready = [document for i in ids if (document := found[i]) is not None]
     backend.reindex(ready, progress=progress)
+    public_cache.clear()  # no catalogue write tells the kept search answers
     return len(ready)

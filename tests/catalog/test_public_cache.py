@@ -78,3 +78,40 @@ def test_download_counts_leave_the_kept_answers_alone(catalogue: Catalogue) -> N
     ).is_success
     download_counts.flush()  # an UPDATE of the counts, committed
     assert public_cache.peek(("dataset", "dinkes-puskesmas")) is kept
+
+
+def test_a_shared_answer_is_given_again_without_running_the_route(
+    catalogue: Catalogue, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from catalog.services.search_index import search_backend
+
+    catalogue.publish("dinkes-puskesmas")
+    backend = search_backend()
+    queries = []
+    real_query = backend.query
+    monkeypatch.setattr(backend, "query", lambda *a, **k: queries.append(1) or real_query(*a, **k))
+    answers = [catalogue.client.get("/api/v1/search", params={"q": "puskesmas"}) for _ in range(3)]
+    assert len(queries) == 1 and answers[0].content == answers[2].content
+    assert answers[2].json()["total"] == 1
+    # The middleware outside the kept answers still applies to each of them.
+    assert answers[2].headers["x-content-type-options"] == "nosniff"
+    assert answers[2].headers["content-type"] == "application/json"
+    catalogue.client.get("/api/v1/search", params={"q": "puskesmas"}, headers=catalogue.dinkes.headers)
+    catalogue.client.get("/api/v1/search", params={"q": "puskesmas"}, headers={"Cookie": "terbuka_session=x"})
+    assert len(queries) == 3  # a reader with credentials is never given a kept answer
+    catalogue.publish("dinkes-puskesmas")  # a write of this process: answered anew
+    catalogue.client.get("/api/v1/search", params={"q": "puskesmas"})
+    assert len(queries) == 4
+
+
+def test_only_routes_marked_shared_are_kept(catalogue: Catalogue) -> None:
+    from catalog.api import kept_answers
+    from catalog.services import public_cache
+
+    catalogue.publish("dinkes-puskesmas")
+    public_cache.clear()
+    assert catalogue.client.get("/api/v1/organizations").status_code == 200  # not marked
+    assert catalogue.client.get("/api/v1/datasets/dinkes-puskesmas").status_code == 200  # marked
+    kept = [key for key in public_cache._entries if key[0] == "answer"]
+    assert [key[1] for key in kept] == ["/api/v1/datasets/dinkes-puskesmas"]
+    assert kept_answers.MAX_BODY >= len(public_cache._entries[kept[0]][1][1])

@@ -172,15 +172,16 @@ def test_portal_functions_preview_and_aggregate(published: Published) -> None:
 def test_a_page_asked_again_is_kept_a_moment_and_a_large_one_is_not(
     published: Published, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from catalog.api.datastore import routes
+    from catalog.api import kept_answers
     from catalog.datastore import query
 
     runs = []
     real_run = query.run
     monkeypatch.setattr(query, "run", lambda *args: runs.append(1) or real_run(*args))
-    monkeypatch.setattr(routes, "KEPT_ROWS", 5)
     path = f"/api/v1/datastore/{published.resource_id}"
-    small = [published.get(path, limit=5, sort="kasus desc").json() for _ in range(3)]
-    assert small[0] == small[1] == small[2] and len(runs) == 1  # asked three times, queried once
-    large = [published.get(path, limit=6).json() for _ in range(2)]
-    assert large[0] == large[1] and len(runs) == 3  # more rows than are kept: queried each time
+    small = [published.get(path, limit=2, sort="kasus desc") for _ in range(3)]
+    assert small[0].content == small[1].content == small[2].content and len(runs) == 1  # asked 3 times, queried once
+    assert small[2].headers["content-type"] == "application/json"
+    monkeypatch.setattr(kept_answers, "MAX_BODY", len(small[0].content))
+    large = [published.get(path, limit=3).content for _ in range(2)]
+    assert large[0] == large[1] and len(runs) == 3  # larger than what is kept: queried each time

@@ -1,10 +1,8 @@
 """Query the data itself: filters, aggregates, exports and read-only SQL over published tables."""
 
-from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
-from fastapi.concurrency import run_in_threadpool
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
@@ -128,6 +126,7 @@ def _sql_answer(session: SessionDep, sql: str) -> dict[str, Any]:
 
 
 @router.get("/datastore", response_model=TableList)
+@public_cache.shared
 def list_tables(session: SessionDep) -> dict[str, Any]:
     """Every published table of the datastore with the names SQL queries use."""
     tables = published_tables(session)
@@ -149,42 +148,21 @@ def sql_post(session: SessionDep, body: SqlBody) -> dict[str, Any]:
 @router.get(
     "/datastore/{resource_id}", response_model=TableAnswer, response_model_exclude_unset=True, responses=FILE_FORMATS
 )
-async def query_resource(resource_id: RowId, request: Request, session: SessionDep, parameters: Parameters) -> Any:
+@public_cache.shared
+def query_resource(resource_id: RowId, session: SessionDep, parameters: Parameters) -> Any:
     """Query a published resource's table (filters, ranges, q, fields, sort, paging, distinct, group_by)."""
-    return await _kept_or_answered(
-        request, parameters, lambda: _answer(get_table(session, resource_id=resource_id), parameters)
-    )
+    return _answer(get_table(session, resource_id=resource_id), parameters)
 
 
 @router.get(
     "/datasets/{slug}/data", response_model=TableAnswer, response_model_exclude_unset=True, responses=FILE_FORMATS
 )
-async def query_dataset(
+@public_cache.shared
+def query_dataset(
     slug: str,
-    request: Request,
     session: SessionDep,
     parameters: Parameters,
     resource: Annotated[str | None, Query(description="which table of the release: id, file name or stem")] = None,
 ) -> Any:
     """Query the table of a dataset's current release (its newest published one), as the resource query does."""
-    return await _kept_or_answered(
-        request, parameters, lambda: _answer(current_table(session, slug=slug, resource=resource), parameters)
-    )
-
-
-KEPT_ROWS = 100  # JSON answers of at most this many rows are kept a moment (public_cache); larger ones never
-
-
-async def _kept_or_answered(request: Request, parameters: TableParameters, answer: Callable[[], Any]) -> Any:
-    """Published tables answer everyone alike: a JSON page asked again within the second is not queried again."""
-    if parameters.format != "json" or parameters.download:
-        return await run_in_threadpool(answer)
-    key = ("datastore", request.url.path, request.url.query)
-    if (kept := public_cache.peek(key)) is not None:
-        return kept
-    return await run_in_threadpool(public_cache.cached, key, answer, _small_answer)
-
-
-def _small_answer(body: dict[str, Any]) -> bool:
-    rows = body["records"] if "records" in body else next(iter(body.get("columns", {}).values()), [])
-    return len(rows) <= KEPT_ROWS
+    return _answer(current_table(session, slug=slug, resource=resource), parameters)

@@ -3,7 +3,6 @@
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, status
-from fastapi.concurrency import run_in_threadpool
 
 from catalog import permissions
 from catalog.api.deps import CurrentUser, OptionalUser, PageNumber, SessionDep
@@ -17,6 +16,7 @@ SIGNED_IN = [permissions.route_rule(permissions.SIGNED_IN)]
 
 
 @router.get("", response_model=Page[DatasetPublic], dependencies=PUBLIC, responses=answers(401))
+@public_cache.shared
 def list_datasets(
     session: SessionDep,
     user: OptionalUser,
@@ -47,11 +47,10 @@ def list_datasets(
 
 
 @router.get("/{slug}", response_model=DatasetPublic, dependencies=PUBLIC)
-async def get_dataset(slug: str, session: SessionDep, user: OptionalUser) -> DatasetPublic:
+@public_cache.shared
+def get_dataset(slug: str, session: SessionDep, user: OptionalUser) -> DatasetPublic:
     """Get a dataset's metadata and its current release number."""
-    if user is None and (kept := public_cache.peek(("dataset", slug))) is not None:
-        return kept
-    return await run_in_threadpool(datasets.dataset_public, session, slug=slug, actor=user)
+    return datasets.dataset_public(session, slug=slug, actor=user)
 
 
 @router.post(

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Query
 
 from catalog import permissions
 from catalog.api.deps import PageNumber
+from catalog.services import public_cache
 from catalog.services.search_index import search_backend
 from search.base import SearchResult
 
@@ -31,6 +32,7 @@ def _plain(value: Any) -> Any:
 
 
 @router.get("", response_model=SearchResult)
+@public_cache.shared
 def search(
     q: str = "",
     organization: Annotated[list[str] | None, Query()] = None,
@@ -67,6 +69,7 @@ def search(
 
 
 @router.get("/suggest", response_model=list[dict[str, str]])
+@public_cache.shared
 def suggest(q: Annotated[str, Query(max_length=100)] = "", limit: Annotated[int, Query(ge=1, le=20)] = 8) -> Any:
     """Type-ahead suggestions: titles, OPD names and tags starting with what was typed."""
     return [_plain(s) for s in search_backend().suggest(q, limit=limit)]
