@@ -113,3 +113,39 @@ def test_an_upload_that_fills_the_disk_is_refused_cleanly(
         assert accepted.status_code == 201, accepted.text
     finally:
         server.kill()
+
+
+@pytest.mark.parametrize(("size", "leave"), [(3 * 1024 * 1024, 512 * 1024), (600 * 1024, 900 * 1024)])
+def test_a_ckan_upload_that_fills_the_disk_is_refused_in_ckan_terms(
+    small_disk: Path, catalogue: Catalogue, session: Session, database_url: str, tmp_path: Path, size: int, leave: int
+) -> None:
+    """The scripts OPDs run against CKAN upload with resource_create: a full disk is CKAN's error envelope
+    with a 507, and nothing is kept."""
+    server = Server(database_url, small_disk, tmp_path / "server.log")
+    server.start()
+    try:
+        filler = fill(small_disk, leave)
+
+        def resource_create() -> httpx.Response:
+            return httpx.post(
+                f"{server.url}/api/3/action/resource_create",
+                headers={"Authorization": catalogue.dinkes.token},
+                data={"package_id": "dinkes-puskesmas", "name": "puskesmas.csv"},
+                files={"upload": ("puskesmas.csv", csv_of(size), "text/csv")},
+                timeout=120,
+            )
+
+        refused = resource_create()
+        assert refused.status_code == 507, refused.text
+        assert refused.json()["success"] is False
+        assert refused.json()["error"]["__type"] == "Storage Full"
+        session.expire_all()
+        assert session.exec(select(Release)).all() == []
+        assert stored_files(small_disk) == [] and leftovers(small_disk) == []
+
+        filler.unlink()
+        accepted = resource_create()
+        assert accepted.status_code == 200, accepted.text
+        assert accepted.json()["result"]["size"] == len(csv_of(size))
+    finally:
+        server.kill()

@@ -19,7 +19,15 @@ from starlette.concurrency import run_in_threadpool
 from catalog import permissions
 from catalog.api.ckan.params import BadRequest, Params, read_params
 from catalog.db import get_engine
-from catalog.errors import CatalogError, Forbidden, NotFound, Unauthorized
+from catalog.errors import (
+    STORAGE_FULL_MESSAGE,
+    CatalogError,
+    Forbidden,
+    NotFound,
+    StorageFull,
+    Unauthorized,
+    is_storage_full,
+)
 from catalog.interop.ckan_search import SearchQueryError
 from catalog.interop.published import public_base
 from catalog.models import User
@@ -71,8 +79,13 @@ def envelope(name: str, status: int, *, result: Any = None, error: dict[str, Any
     return JSONResponse(body, status_code=status)
 
 
+STORAGE_FULL = {"__type": "Storage Full", "message": STORAGE_FULL_MESSAGE}
+
+
 def ckan_error(exc: CatalogError) -> tuple[int, dict[str, Any]]:
     """A Terbuka error as CKAN reports the same failure."""
+    if isinstance(exc, StorageFull):
+        return 507, STORAGE_FULL
     if isinstance(exc, NotFound):
         return 404, {"__type": "Not Found Error", "message": f"Not found: {exc.message}"}
     if isinstance(exc, Unauthorized | Forbidden):
@@ -113,8 +126,11 @@ def run(name: str, request: Request, params: Params) -> JSONResponse:
             session.rollback()
             status, error = ckan_error(exc)
             return envelope(name, status, error=error)
-        except Exception:
+        except Exception as exc:
             session.rollback()
+            if is_storage_full(exc):  # nothing of the call was kept
+                log.error("storage full in CKAN action %s: %s", name, exc)
+                return envelope(name, 507, error=STORAGE_FULL)
             log.exception("CKAN action %s failed", name)
             return envelope(name, 500, error={"__type": "Internal Server Error", "message": "Internal Server Error"})
     if found.writes:
@@ -127,6 +143,11 @@ async def call_action(name: str, request: Request) -> JSONResponse:
         params = await read_params(request)
     except BadRequest as exc:
         return envelope(name, 400, error={"__type": "Bad request", "message": f"Bad request - {exc}"})
+    except Exception as exc:
+        if not is_storage_full(exc):  # the upload could not be spooled to disk
+            raise
+        log.error("storage full while reading CKAN action %s: %s", name, exc)
+        return envelope(name, 507, error=STORAGE_FULL)
     return await run_in_threadpool(run, name, request, params)
 
 
