@@ -12,13 +12,17 @@ before the claim commits and removes the mark once the outcome is committed. A `
 mark is gone, or whose marking process is known to have ended, is removed with its half-written file
 by the next round of any worker (or ``terbuka datastore load``), and the resource is loaded again.
 A table is marked ``ready`` only after its Parquet file is complete and renamed into place, so a reader
-never sees half a table. (A mark made on another host is not judged from here: such a load is taken up
-once that host's worker starts again and sweeps its folder.)
+never sees half a table. A mark made on another host cannot be judged from here by its process: its
+loader touches it every ``HEARTBEAT_SECONDS``, and a mark left untouched for ``STALE_AFTER`` counts as gone.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -38,6 +42,15 @@ LOADABLE_FORMATS = {"CSV", "TSV", "XLSX"}
 LOADING = "loading"
 WITHDRAWN = "withdrawn"
 Progress = Callable[[int, float], None]
+
+
+# A loader marks each resource it loads with a file in its scratch folder. On this host a mark whose process
+# has ended is seen at once; a mark of another host's process (one data folder shared by several hosts)
+# counts while it is younger than STALE_AFTER, and a living loader touches its marks every HEARTBEAT_SECONDS.
+HEARTBEAT_SECONDS = 30.0
+STALE_AFTER = 300.0
+_heartbeat: threading.Thread | None = None
+_heartbeat_lock = threading.Lock()
 
 
 def pending_resources(session: Session) -> list[Resource]:
@@ -71,9 +84,34 @@ def _mark(resource_id: int) -> Path:
 
 
 def _loader_alive(resource_id: int) -> bool:
-    """Whether a process not known to have ended holds the mark of the resource's load."""
-    marks = file_store().scratch_root.glob(f"*/datastore-{resource_id}.loading")
-    return any(not owner_is_gone(mark.parent) for mark in marks)
+    """Whether a process not known to have ended holds the mark of the resource's load. A process of
+    another host cannot be asked: its mark counts while its heartbeat keeps it younger than ``STALE_AFTER``."""
+    now = time.time()
+    for mark in file_store().scratch_root.glob(f"*/datastore-{resource_id}.loading"):
+        try:
+            fresh = now - mark.stat().st_mtime < STALE_AFTER
+        except FileNotFoundError:  # released meanwhile
+            continue
+        if fresh and not owner_is_gone(mark.parent):
+            return True
+    return False
+
+
+def _beat() -> None:
+    while True:
+        time.sleep(HEARTBEAT_SECONDS)
+        for mark in file_store().tmp.glob("datastore-*.loading"):
+            with contextlib.suppress(OSError):  # released meanwhile: not made again
+                os.utime(mark)
+
+
+def _keep_marks_fresh() -> None:
+    """Touch this process's marks every ``HEARTBEAT_SECONDS`` for as long as it lives (one thread)."""
+    global _heartbeat
+    with _heartbeat_lock:
+        if _heartbeat is None or not _heartbeat.is_alive():
+            _heartbeat = threading.Thread(target=_beat, name="datastore-heartbeat", daemon=True)
+            _heartbeat.start()
 
 
 def release_mark(resource_id: int) -> None:
@@ -113,6 +151,7 @@ def claim(session: Session, resource: Resource) -> DatastoreTable | None:
     if reason is None:  # marked before the claim commits: a loading row always has its loader's mark
         _mark(table.resource_id).parent.mkdir(parents=True, exist_ok=True)
         _mark(table.resource_id).touch()
+        _keep_marks_fresh()
     try:
         with session.begin_nested():
             session.add(table)

@@ -140,3 +140,41 @@ def test_a_stale_loading_row_is_taken_up_without_force(catalogue: Catalogue, ses
     assert table is not None and table.status == "ready" and table.rows == ROWS
     assert not partial.exists()
     assert rows_in(parquet_path(resource["id"])) == ROWS
+
+
+def test_a_load_of_another_host_counts_while_its_heartbeat_is_fresh(
+    catalogue: Catalogue, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One data folder shared by several hosts: a loader on another host cannot be asked whether it lives,
+    so its mark counts while it is younger than STALE_AFTER, and a living loader keeps its own marks young."""
+    from catalog.datastore import ingest
+
+    release = publish(catalogue, content=DBD_CSV)
+    resource_id = release["resources"][0]["id"]
+    dataset_id = session.get(Release, release["id"]).dataset_id  # type: ignore[union-attr]
+    session.add(
+        DatastoreTable(resource_id=resource_id, release_id=release["id"], dataset_id=dataset_id, status="loading")
+    )
+    session.commit()
+    mark = file_store().scratch_root / "other-host-4242" / f"datastore-{resource_id}.loading"
+    mark.parent.mkdir(parents=True)
+    mark.touch()
+
+    assert load_resource(resource_id).status == "loading"  # type: ignore[union-attr]  # its loader's heartbeat is fresh
+    old = time.time() - ingest.STALE_AFTER - 1
+    os.utime(mark, (old, old))
+    table = load_resource(resource_id)  # that host's loader stopped beating: the load is taken up here
+    assert table is not None and table.status == "ready" and table.rows == ROWS
+
+    monkeypatch.setattr(ingest, "HEARTBEAT_SECONDS", 0.05)
+    monkeypatch.setattr(ingest, "_heartbeat", None)
+    own = ingest._mark(resource_id)
+    own.parent.mkdir(parents=True, exist_ok=True)
+    own.touch()
+    os.utime(own, (old, old))
+    ingest._keep_marks_fresh()
+    deadline = time.monotonic() + 5
+    while own.stat().st_mtime <= old + 1 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert time.time() - own.stat().st_mtime < ingest.STALE_AFTER  # this living process keeps its mark young
+    ingest.release_mark(resource_id)
