@@ -1,5 +1,6 @@
 """The composition root: builds the FastAPI application."""
 
+import gc
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -40,6 +41,11 @@ Reading is open to everyone. Writing needs an API token: `Authorization: Bearer 
 async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
     # Index changes a process committed but died before applying are applied now, off the start-up path.
     threading.Thread(target=search_index.sync_after_commit, name="outbox-at-start", daemon=True).start()
+    # What start-up made (modules, the app, its routes: some 200,000 objects) lives as long as the process.
+    # Frozen, it is no longer walked by each full garbage collection, which would otherwise stop every
+    # request in flight for about 100 ms a few times a minute under load.
+    gc.collect()
+    gc.freeze()
     yield
 
 
