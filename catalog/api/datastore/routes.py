@@ -151,7 +151,8 @@ def sql_post(session: SessionDep, body: SqlBody) -> dict[str, Any]:
 @public_cache.shared
 def query_resource(resource_id: RowId, session: SessionDep, parameters: Parameters) -> Any:
     """Query a published resource's table (filters, ranges, q, fields, sort, paging, distinct, group_by)."""
-    return _answer(get_table(session, resource_id=resource_id), parameters)
+    table = public_cache.cached(("table", resource_id), lambda: get_table(session, resource_id=resource_id))
+    return _answer(table, parameters)
 
 
 @router.get(
@@ -165,4 +166,7 @@ def query_dataset(
     resource: Annotated[str | None, Query(description="which table of the release: id, file name or stem")] = None,
 ) -> Any:
     """Query the table of a dataset's current release (its newest published one), as the resource query does."""
-    return _answer(current_table(session, slug=slug, resource=resource), parameters)
+    table = public_cache.cached(
+        ("table", slug, resource), lambda: current_table(session, slug=slug, resource=resource)
+    )  # published tables are the same for every reader: looked up once a second, not on every query
+    return _answer(table, parameters)
