@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
+from sqlalchemy.orm import joinedload
 from sqlmodel import Session, col, select
 
 from catalog import permissions
@@ -216,7 +217,8 @@ def revoke_token(session: Session, *, prefix: str, actor: User | None = None) ->
 
 def token_for(session: Session, *, token: str) -> ApiToken:
     """The valid token record behind a token: not unknown, revoked, expired, or of a deactivated account."""
-    record = session.exec(select(ApiToken).where(ApiToken.token_hash == hash_token(token))).first()
+    found = select(ApiToken).where(ApiToken.token_hash == hash_token(token)).options(joinedload(ApiToken.user))  # type: ignore[arg-type]
+    record = session.exec(found).first()
     if record is None or record.revoked or not record.user.is_active:
         raise Unauthorized("the API token is not valid", code="invalid_token")
     now = utcnow()
