@@ -23,7 +23,7 @@ from catalog.settings import get_settings
 
 T = TypeVar("T")
 MAX_ENTRIES = 4096
-MAX_BYTES = 64 * 2**20  # of kept response bodies (``size`` given to ``keep``)
+MAX_BYTES = 16 * 2**20  # of kept response bodies (``size`` given to ``keep``): hot answers are few
 WRITES = ("INSERT", "UPDATE", "DELETE", "REPLAC", "UPSERT", "ALTER ", "DROP T", "CREATE")
 
 STALE_SECONDS = 5.0
