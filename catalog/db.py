@@ -6,9 +6,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, insert
 from sqlalchemy.engine import Engine, make_url
-from sqlmodel import Session, create_engine
+from sqlmodel import Session, SQLModel, create_engine
 
 from catalog.services import public_cache
 from catalog.settings import get_settings
@@ -48,6 +48,29 @@ def after_commit(session: Session, action: Callable[[], None], *, key: str | Non
     """Run ``action`` once the edge has committed this session's work (at most once per ``key``)."""
     waiting: dict[str, Callable[[], None]] = session.info.setdefault("after_commit", {})
     waiting.setdefault(key or f"action-{len(waiting)}", action)
+
+
+@contextmanager
+def rows_together(session: Session, *models: type[SQLModel]) -> Iterator[None]:
+    """Within the block, the rows services write to the tables of ``models`` (see ``gathered_rows``) are
+    gathered and written at its end in one INSERT per table; a block that raises writes none of them."""
+    gathered: dict[type[SQLModel], list[dict[str, Any]]] = session.info.setdefault("rows_together", {})
+    for model in models:
+        gathered[model] = []
+    try:
+        yield
+        for model in models:
+            if rows := gathered[model]:
+                session.execute(insert(model), rows)
+    finally:
+        for model in models:
+            gathered.pop(model, None)
+
+
+def gathered_rows(session: Session, model: type[SQLModel]) -> list[dict[str, Any]] | None:
+    """The rows gathered for ``model``'s table by an enclosing ``rows_together`` block, or None outside one."""
+    gathered: dict[type[SQLModel], list[dict[str, Any]]] = session.info.get("rows_together", {})
+    return gathered.get(model)
 
 
 def commit(session: Session) -> None:

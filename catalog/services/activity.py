@@ -7,7 +7,8 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col, func, select
 
-from catalog.models import Activity, Page, User
+from catalog.db import gathered_rows
+from catalog.models import Activity, Page, User, utcnow
 
 
 def record(
@@ -19,18 +20,23 @@ def record(
     object_id: int | None,
     dataset_id: int | None = None,
     detail: dict[str, Any] | None = None,
-) -> Activity:
-    entry = Activity(
-        actor_id=actor.id if actor else None,
-        actor_name=actor.username if actor else "system",
-        action=action,
-        object_type=object_type,
-        object_id=object_id,
-        dataset_id=dataset_id,
-        detail=detail or {},
-    )
-    session.add(entry)
-    return entry
+) -> None:
+    """Append an entry to the log, in the session's transaction."""
+    entry: dict[str, Any] = {
+        "at": utcnow(),
+        "actor_id": actor.id if actor else None,
+        "actor_name": actor.username if actor else "system",
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "dataset_id": dataset_id,
+        "detail": detail or {},
+    }
+    gathered = gathered_rows(session, Activity)
+    if gathered is None:
+        session.add(Activity(**entry))
+    else:
+        gathered.append(entry)
 
 
 def list_activity(

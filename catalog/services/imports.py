@@ -14,8 +14,9 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from catalog import permissions, workflow
+from catalog.db import rows_together
 from catalog.errors import Conflict
-from catalog.models import Dataset, DatasetCreate, DatasetUpdate, Release, User
+from catalog.models import Activity, Dataset, DatasetCreate, DatasetUpdate, Release, SearchOutbox, User
 from catalog.services import releases
 from catalog.services.datasets import (
     check_license,
@@ -155,16 +156,18 @@ def _create(session: Session, *, items: list[DatasetImport], actor: User | None)
         made.append((dataset, release))
     session.flush()
 
-    for item, (dataset, first) in zip(items, made, strict=True):
-        record_created(session, dataset, item.data, actor)
-        if first is None:
-            continue
-        if not item.submit:  # submitting takes the snapshot anew
-            first.metadata_snapshot = metadata_snapshot(dataset)
-        releases.record_created(session, first, actor)
-        if item.submit:
-            releases.apply_transition(session, first, workflow.Action.submit, actor=actor)
-            if item.publish:
-                releases.apply_transition(session, first, workflow.Action.approve, actor=actor)
+    # The batch's activity entries and search outbox rows: one INSERT each.
+    with rows_together(session, Activity, SearchOutbox):
+        for item, (dataset, first) in zip(items, made, strict=True):
+            record_created(session, dataset, item.data, actor)
+            if first is None:
+                continue
+            if not item.submit:  # submitting takes the snapshot anew
+                first.metadata_snapshot = metadata_snapshot(dataset)
+            releases.record_created(session, first, actor)
+            if item.submit:
+                releases.apply_transition(session, first, workflow.Action.submit, actor=actor)
+                if item.publish:
+                    releases.apply_transition(session, first, workflow.Action.approve, actor=actor)
     session.flush()
     return [dataset for dataset, _ in made]

@@ -14,7 +14,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session, col, func, select
 
-from catalog.db import after_commit, get_engine
+from catalog.db import after_commit, gathered_rows, get_engine
 from catalog.models import Dataset, Release, ReleaseState, Resource, SearchOutbox, utcnow
 from catalog.services import public_cache
 from catalog.settings import get_settings
@@ -34,9 +34,14 @@ def search_backend() -> SearchBackend:
 def enqueue(session: Session, *, dataset_ids: Iterable[int | None]) -> None:
     """Record in the current transaction that these datasets must be re-indexed; the rows are applied once
     the edge commits (``catalog.db.commit``), or by the worker."""
+    gathered = gathered_rows(session, SearchOutbox)
     for dataset_id in dataset_ids:
-        if dataset_id is not None:
+        if dataset_id is None:
+            continue
+        if gathered is None:
             session.add(SearchOutbox(dataset_id=dataset_id))
+        else:
+            gathered.append({"dataset_id": dataset_id, "created": utcnow(), "processed": None})
     after_commit(session, sync_after_commit, key="search")
 
 
