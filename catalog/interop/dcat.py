@@ -4,13 +4,19 @@ Every object a DCAT-AP range asks a class of is typed (dct:LicenseDocument, dct:
 so the official SHACL shapes validate the output without inference. Themes are Terbuka's own concepts and,
 where one matches, the EU data theme; frequencies and file types are the EU authority tables' URIs.
 Large catalogues are paged with Hydra (hydra:PartialCollectionView, hydra:next).
+
+A description is written triple by triple into a ``Sink``: Turtle's writer, which turns each into text as
+it comes, or an rdflib graph for RDF/XML and JSON-LD. Filling a graph costs several times more than
+writing Turtle, and a page's worth of triples held at once keeps Python's collector busy.
 """
 
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from rdflib import RDF, XSD, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, SKOS
+from rdflib.term import Node
 
 from catalog.interop import turtle
 from catalog.interop.published import Published, dataset_page, download_url, public_base
@@ -49,6 +55,12 @@ SYNTAXES = {
 LANGUAGE = "id"
 
 
+class Sink(Protocol):
+    """Where a description goes: an rdflib graph or Turtle's writer."""
+
+    def add(self, triple: tuple[Node, Node, Node], /) -> object: ...
+
+
 def new_graph() -> Graph:
     graph = Graph()
     for prefix, namespace in (
@@ -64,6 +76,9 @@ def new_graph() -> Graph:
     ):
         graph.bind(prefix, namespace)
     return graph
+
+
+PREFIXES = {prefix: str(namespace) for prefix, namespace in new_graph().namespaces()}  # rdflib's and ours
 
 
 def text(value: str) -> Literal:
@@ -84,7 +99,7 @@ def organization_uri(organization: Organization) -> URIRef:
     return URIRef(f"{public_base()}/organization/{organization.slug}")
 
 
-def add_organization(graph: Graph, organization: Organization) -> URIRef:
+def add_organization(graph: Sink, organization: Organization) -> URIRef:
     node = organization_uri(organization)
     graph.add((node, RDF.type, FOAF.Agent))
     graph.add((node, RDF.type, FOAF.Organization))
@@ -94,7 +109,7 @@ def add_organization(graph: Graph, organization: Organization) -> URIRef:
     return node
 
 
-def add_license(graph: Graph, license_: License | None) -> URIRef | None:
+def add_license(graph: Sink, license_: License | None) -> URIRef | None:
     if license_ is None or not license_.url:
         return None
     node = URIRef(license_.url)
@@ -104,7 +119,7 @@ def add_license(graph: Graph, license_: License | None) -> URIRef | None:
     return node
 
 
-def add_theme(graph: Graph, slug: str, name: str) -> list[URIRef]:
+def add_theme(graph: Sink, slug: str, name: str) -> list[URIRef]:
     scheme = URIRef(f"{public_base()}/theme")
     graph.add((scheme, RDF.type, SKOS.ConceptScheme))
     graph.add((scheme, DCTERMS.title, text("Tema Satu Data Kota Pontianak")))
@@ -121,7 +136,7 @@ def add_theme(graph: Graph, slug: str, name: str) -> list[URIRef]:
     return nodes
 
 
-def add_distribution(graph: Graph, record: Published, resource: Resource, license_node: URIRef | None) -> URIRef:
+def add_distribution(graph: Sink, record: Published, resource: Resource, license_node: URIRef | None) -> URIRef:
     node = URIRef(f"{dataset_page(record.dataset.slug)}/distribution/{resource.id}")
     url = URIRef(download_url(record.release, resource))
     graph.add((node, RDF.type, DCAT.Distribution))
@@ -155,7 +170,7 @@ def add_distribution(graph: Graph, record: Published, resource: Resource, licens
     return node
 
 
-def add_dataset(graph: Graph, record: Published, licenses: dict[str, License]) -> URIRef:
+def add_dataset(graph: Sink, record: Published, licenses: dict[str, License]) -> URIRef:
     dataset, release = record.dataset, record.release
     node = URIRef(dataset_page(dataset.slug))
     graph.add((node, RDF.type, DCAT.Dataset))
@@ -202,7 +217,7 @@ def add_dataset(graph: Graph, record: Published, licenses: dict[str, License]) -
     return node
 
 
-def add_catalog(graph: Graph, *, modified: datetime | None) -> URIRef:
+def add_catalog(graph: Sink, *, modified: datetime | None) -> URIRef:
     node = catalog_uri()
     home = URIRef(f"{public_base()}/")
     publisher = URIRef(f"{public_base()}/#pemerintah-kota-pontianak")
@@ -225,6 +240,7 @@ def add_catalog(graph: Graph, *, modified: datetime | None) -> URIRef:
 
 
 def catalog_page(
+    graph: Sink,
     records: list[Published],
     licenses: dict[str, License],
     *,
@@ -233,9 +249,8 @@ def catalog_page(
     total: int,
     page_url: Any,
     modified: datetime | None,
-) -> Graph:
+) -> None:
     """One page of the catalogue: the catalogue itself, its datasets on this page and the Hydra links."""
-    graph = new_graph()
     catalog = add_catalog(graph, modified=modified)
     for record in records:
         graph.add((catalog, DCAT.dataset, add_dataset(graph, record, licenses)))
@@ -248,19 +263,20 @@ def catalog_page(
         graph.add((view, HYDRA.next, URIRef(page_url(page + 1))))
     if page > 1:
         graph.add((view, HYDRA.previous, URIRef(page_url(page - 1))))
-    return graph
 
 
-def dataset_graph(record: Published, licenses: dict[str, License]) -> Graph:
-    graph = new_graph()
+def dataset_description(graph: Sink, record: Published, licenses: dict[str, License]) -> None:
     catalog = add_catalog(graph, modified=None)
     graph.add((catalog, DCAT.dataset, add_dataset(graph, record, licenses)))
-    return graph
 
 
-def serialize(graph: Graph, extension: str) -> tuple[bytes, str]:
-    """The graph in the syntax of ``ttl``, ``rdf`` or ``jsonld``, with its media type."""
+def document(extension: str, describe: Callable[[Sink], None]) -> tuple[bytes, str]:
+    """What ``describe`` writes, in the syntax of ``ttl``, ``rdf`` or ``jsonld``, with its media type."""
     syntax, media_type = SYNTAXES[extension]
     if syntax == "turtle":
-        return turtle.serialize(graph), media_type
+        writer = turtle.Writer(PREFIXES)
+        describe(writer)
+        return writer.serialize(), media_type
+    graph = new_graph()
+    describe(graph)
     return graph.serialize(format=syntax, encoding="utf-8"), media_type

@@ -8,12 +8,24 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_
-from sqlalchemy.orm import joinedload, selectinload
-from sqlmodel import Session, col, select
+from sqlalchemy import and_, bindparam, or_
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlmodel import Session, col, func, select
 
 from catalog.errors import NotFound
-from catalog.models import Dataset, License, Organization, Release, ReleaseState, Resource
+from catalog.models import (
+    Dataset,
+    DatasetTag,
+    DatasetTheme,
+    License,
+    Organization,
+    Release,
+    ReleaseState,
+    Resource,
+    Tag,
+    Theme,
+)
 from catalog.services.datasets import current_release_numbers
 from catalog.settings import get_settings
 
@@ -26,6 +38,7 @@ class Published:
 
     dataset: Dataset
     release: Release
+    license: License | None = None  # the dataset's, when loaded with it (``find``)
 
     @property
     def organization(self) -> Organization:
@@ -94,46 +107,64 @@ def all_published_ids(session: Session, *, organization_id: int | None = None) -
     return [row[0] for row in session.exec(query.order_by(col(Dataset.id))).all()]
 
 
+# One dataset's record by statements built once (building one costs more than SQLite takes to answer it):
+# the dataset with its OPD, its licence and its newest published release, if any; then that release's
+# resources, and the dataset's tags and themes, each by its own IN query (a join through their link
+# tables makes SQLite scan them whole).
+_NEWEST_NUMBER = (
+    select(func.max(Release.number))
+    .where(col(Release.dataset_id) == Dataset.id, Release.state == ReleaseState.published)
+    .correlate(Dataset)
+    .scalar_subquery()
+)
+_DATASET = (
+    select(Dataset, Organization, License, Release)
+    .join(Organization)
+    .outerjoin(License)
+    .outerjoin(Release, and_(col(Release.dataset_id) == Dataset.id, col(Release.number) == _NEWEST_NUMBER))
+)
+_BY_NAME = _DATASET.where(col(Dataset.slug) == bindparam("key"))
+_BY_NAME_OR_ID = _DATASET.where(or_(col(Dataset.slug) == bindparam("key"), col(Dataset.id) == bindparam("number")))
+_RESOURCES = (
+    select(Resource)
+    .where(col(Resource.release_id) == bindparam("release_id"))
+    .order_by(col(Resource.position), col(Resource.id))
+)
+_TAGS = select(Tag).where(col(Tag.id).in_(select(DatasetTag.tag_id).where(DatasetTag.dataset_id == bindparam("id"))))
+_THEMES = select(Theme).where(
+    col(Theme.id).in_(select(DatasetTheme.theme_id).where(DatasetTheme.dataset_id == bindparam("id")))
+)
+
+
 def find(session: Session, id_or_name: str) -> Published:
     """A published dataset by its slug or else its number, as CKAN finds a package by name or id; in four
-    queries (the dataset with its OPD, its tags, its themes; its newest published release with its resources)."""
+    small queries (the dataset with its OPD, licence and newest published release; that release's
+    resources; the dataset's tags; its themes)."""
     key = id_or_name.strip()
-    by_slug = col(Dataset.slug) == key
-    by_id = or_(by_slug, col(Dataset.id) == int(key)) if key.isdigit() and len(key) < 10 else by_slug
-    candidates = (
-        session.execute(
-            select(Dataset)
-            .where(by_id)
-            .options(
-                joinedload(Dataset.organization),  # type: ignore[arg-type]
-                selectinload(Dataset.tags),  # type: ignore[arg-type]
-                selectinload(Dataset.themes),  # type: ignore[arg-type]
-            )
-        )
-        .unique()
-        .scalars()
-        .all()
-    )
-    dataset = next((d for d in candidates if d.slug == key), None) or next(iter(candidates), None)
-    release = (
-        dataset
-        and session.exec(
-            select(Release)
-            .where(Release.dataset_id == dataset.id, Release.state == ReleaseState.published)
-            .options(joinedload(Release.resources))  # type: ignore[arg-type]
-            .order_by(col(Release.number).desc())
-            .limit(1)
-        )
-        .unique()
-        .first()
-    )
-    if dataset is None or release is None:
+    if key.isdigit() and len(key) < 10:
+        rows = session.execute(_BY_NAME_OR_ID, {"key": key, "number": int(key)}).all()
+    else:
+        rows = session.execute(_BY_NAME, {"key": key}).all()
+    found = next((row for row in rows if row[0].slug == key), None) or next(iter(rows), None)
+    if found is None or found[3] is None:
         raise NotFound(f"no published dataset {id_or_name!r}", code="dataset_not_found")
-    return Published(dataset, release)
+    dataset, organization, license_, release = found
+    set_committed_value(dataset, "organization", organization)
+    set_committed_value(dataset, "tags", session.execute(_TAGS, {"id": dataset.id}).scalars().all())
+    set_committed_value(dataset, "themes", session.execute(_THEMES, {"id": dataset.id}).scalars().all())
+    resources = session.execute(_RESOURCES, {"release_id": release.id}).scalars().all()
+    set_committed_value(release, "resources", resources)
+    return Published(dataset, release, license_)
 
 
 def licenses(session: Session) -> dict[str, License]:
     return {license_.id: license_ for license_ in session.exec(select(License)).all()}
+
+
+def license_of(session: Session, record: Published) -> dict[str, License]:
+    """The record's licence, keyed as ``licenses`` keys them."""
+    found = record.license or session.get(License, record.dataset.license_id)
+    return {} if found is None else {found.id: found}
 
 
 def newest_first(records: Iterable[Published]) -> list[Published]:

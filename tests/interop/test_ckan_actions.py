@@ -63,6 +63,33 @@ def test_lists_and_shows(published: Published, live_server: str) -> None:
     assert "q" in ckan.action.help_show(name="package_search")
 
 
+def test_package_show_finds_by_name_then_number_and_shows_the_newest_published_release(
+    published: Published, live_server: str
+) -> None:
+    catalogue, ckan = published.catalogue, RemoteCKAN(live_server)
+    second = catalogue.publish("dinkes-puskesmas", b"nama,alamat\nPuskesmas Alianyang,Jl. Tabrani Ahmad\n")
+    puskesmas = ckan.action.package_show(id="dinkes-puskesmas")
+    assert puskesmas["version"] == str(second["number"]) == "2"
+    assert [r["release"] for r in puskesmas["resources"]] == [2]
+    assert [t["name"] for t in puskesmas["tags"]] == ["kesehatan", "puskesmas"]
+    assert [g["name"] for g in puskesmas["groups"]] == ["kesehatan"]
+    assert puskesmas["organization"]["name"] == "dinkes" and puskesmas["license_id"] == "cc-by-4.0"
+    assert ckan.action.package_show(id=puskesmas["id"]) == puskesmas
+    number_as_name = f"{int(puskesmas['id']):03d}"  # another dataset named like puskesmas's number
+    created = catalogue.client.post(
+        "/api/v1/datasets",
+        headers=catalogue.disdukcapil.headers,
+        json={"slug": number_as_name, "organization": "disdukcapil", "title": "Kelurahan per Kecamatan"},
+    )
+    assert created.status_code == 201, created.text
+    catalogue.publish(number_as_name)
+    assert ckan.action.package_show(id=number_as_name)["name"] == number_as_name  # the name wins
+    assert ckan.action.package_show(id=str(int(number_as_name)))["name"] == "dinkes-puskesmas"
+    penduduk = ckan.action.package_show(id="disdukcapil-penduduk")  # its release 2 still waits for review
+    assert penduduk["version"] == "1" and [r["name"] for r in penduduk["resources"]] == ["data.csv"]
+    assert (penduduk["license_id"], penduduk["license_title"]) == ("cc0-1.0", "CC0 1.0 Universal")
+
+
 def test_unpublished_things_are_not_found(published: Published, live_server: str) -> None:
     ckan = RemoteCKAN(live_server)
     with pytest.raises(NotFound):

@@ -2,6 +2,7 @@
 address, and read back by Terbuka's own DCAT harvester."""
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pyshacl
@@ -9,7 +10,9 @@ import pytest
 from rdflib import RDF, Graph, Namespace, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, SH
+from sqlmodel import Session, col, update
 
+from catalog.models import Dataset
 from tests.interop.conftest import Published
 from tests.interop.test_ckan_federation import harvest_with_peer
 
@@ -72,6 +75,36 @@ def test_a_dataset_in_three_syntaxes_is_one_graph(published: Published) -> None:
         published.puskesmas_release["resources"][0]["byte_size"]
     )
     assert client.get("/dataset/dinkes-draf-rahasia.ttl").status_code == 404
+
+
+def test_a_catalogue_page_in_three_syntaxes_is_one_graph(published: Published) -> None:
+    client = published.catalogue.client
+
+    def page(extension: str, syntax: str) -> Graph:  # its Hydra view is its own address: named alike here
+        content = client.get(f"/catalog.{extension}").content.replace(f"/catalog.{extension}?".encode(), b"/catalog?")
+        return Graph().parse(data=content, format=syntax)
+
+    turtle, xml, jsonld = page("ttl", "turtle"), page("rdf", "xml"), page("jsonld", "json-ld")
+    assert len(turtle) > 100 and isomorphic(turtle, xml) and isomorphic(turtle, jsonld)
+
+
+def test_catalogue_counts_and_dates_only_published_datasets(published: Published, session: Session) -> None:
+    client = published.catalogue.client
+    session.exec(
+        update(Dataset)
+        .where(col(Dataset.slug) == "dinkes-draf-rahasia")
+        .values(modified=datetime(2099, 1, 1, tzinfo=UTC))
+    )
+    session.commit()
+    graph = Graph().parse(data=client.get("/catalog.ttl").content, format="turtle")
+    newest = max(
+        datetime.fromisoformat(client.get(f"/api/v1/datasets/{slug}").json()["modified"])
+        for slug in ("dinkes-puskesmas", "disdukcapil-penduduk")
+    )
+    catalog = URIRef("http://testserver/catalog")
+    assert graph.value(catalog, DCTERMS.modified).toPython() == newest.replace(microsecond=0)
+    assert int(next(graph.objects(None, HYDRA.totalItems))) == 2
+    assert len(json.loads(client.get("/data.json").content)["dataset"]) == 2
 
 
 def test_dataset_address_is_negotiated(published: Published) -> None:

@@ -70,7 +70,8 @@ def package_show(call: Call) -> dict[str, Any]:
     published is shown (state "draft") only to those who may see its drafts."""
     key = call.params.required("id", "name_or_id", "name")
     try:
-        return ckan_dicts.package_dict(published.find(call.session, key), published.licenses(call.session))
+        record = published.find(call.session, key)
+        return ckan_dicts.package_dict(record, published.license_of(call.session, record))
     except NotFound:
         dataset = ckan_write.find_dataset(call.session, key)
         if dataset is None or not permissions.may_see_unpublished(call.user, dataset):

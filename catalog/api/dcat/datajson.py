@@ -13,5 +13,5 @@ router = APIRouter(tags=["dcat"], dependencies=[permissions.route_rule(permissio
 @router.get("/data.json", response_class=JSONResponse)
 def data_json(session: SessionDep) -> JSONResponse:
     """The whole published catalogue as a Project Open Data v1.1 data.json."""
-    records = catalogue.page(session, number=1, size=max(1, catalogue.count(session)))
+    records = catalogue.page(session, number=1, size=max(1, catalogue.summary(session)[0]))
     return JSONResponse(datajson.catalog(records, published.licenses(session)))

@@ -18,7 +18,7 @@ CHUNK = 1024 * 1024
 def datapackage_json(slug: str, session: SessionDep) -> JSONResponse:
     """The Data Package descriptor of a published dataset, Table Schemas inlined, paths to the downloads."""
     record = published.find(session, slug)
-    return JSONResponse(datapackage.package(record, published.licenses(session)))
+    return JSONResponse(datapackage.package(record, published.license_of(session, record)))
 
 
 @router.get("/dataset/{slug}/datapackage.zip", response_class=StreamingResponse)
@@ -26,7 +26,7 @@ def datapackage_zip(slug: str, session: SessionDep) -> StreamingResponse:
     """The Data Package with its data files, as one zip."""
     record = published.find(session, slug)
     spool = tempfile.SpooledTemporaryFile(max_size=16 * CHUNK)  # noqa: SIM115  (closed by the stream below)
-    datapackage.write_zip(record, published.licenses(session), spool)
+    datapackage.write_zip(record, published.license_of(session, record), spool)
     spool.seek(0)
 
     def chunks() -> Iterator[bytes]:

@@ -13,23 +13,28 @@ PAGE_SIZE = 100
 
 
 def _catalog(request: Request, session: SessionDep, extension: str, page: int, per_page: int) -> Response:
-    total = catalogue.count(session)
+    total, modified = catalogue.summary(session)
     last_page = max(1, -(-total // per_page))
     base = f"{published.public_base()}/catalog.{extension}"
 
     def page_url(number: int) -> str:
         return f"{base}?page={number}" + (f"&per_page={per_page}" if per_page != PAGE_SIZE else "")
 
-    graph = dcat.catalog_page(
-        catalogue.page(session, number=page, size=per_page),
-        published.licenses(session),
-        page=page,
-        last_page=last_page,
-        total=total,
-        page_url=page_url,
-        modified=catalogue.last_modified(session),
+    records = catalogue.page(session, number=page, size=per_page)
+    licenses = published.licenses(session)
+    body, media_type = dcat.document(
+        extension,
+        lambda graph: dcat.catalog_page(
+            graph,
+            records,
+            licenses,
+            page=page,
+            last_page=last_page,
+            total=total,
+            page_url=page_url,
+            modified=modified,
+        ),
     )
-    body, media_type = dcat.serialize(graph, extension)
     return Response(body, media_type=media_type)
 
 
@@ -62,7 +67,8 @@ def catalog_jsonld(
 
 def _dataset(session: SessionDep, slug: str, extension: str) -> Response:
     record = published.find(session, slug)
-    body, media_type = dcat.serialize(dcat.dataset_graph(record, published.licenses(session)), extension)
+    licenses = published.license_of(session, record)
+    body, media_type = dcat.document(extension, lambda graph: dcat.dataset_description(graph, record, licenses))
     return Response(body, media_type=media_type)
 
 

@@ -14,4 +14,7 @@ router = APIRouter(tags=["dcat"], dependencies=[permissions.route_rule(permissio
 def dataset_schema_org(slug: str, session: SessionDep) -> JSONResponse:
     """A published dataset as schema.org Dataset JSON-LD."""
     record = published.find(session, slug)
-    return JSONResponse(schemaorg.dataset_jsonld(record, published.licenses(session)), media_type="application/ld+json")
+    return JSONResponse(
+        schemaorg.dataset_jsonld(record, published.license_of(session, record)),
+        media_type="application/ld+json",
+    )
