@@ -44,8 +44,9 @@ async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
     # What start-up made (modules, the app, its routes: some 200,000 objects) lives as long as the process.
     # Frozen, it is no longer walked by each full garbage collection, which would otherwise stop every
     # request in flight for about 100 ms a few times a minute under load.
-    gc.collect()
-    gc.freeze()
+    if not gc.get_freeze_count():  # once per process (tests start many apps in one)
+        gc.collect()
+        gc.freeze()
     yield
 
 
