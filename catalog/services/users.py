@@ -2,6 +2,7 @@
 
 import hashlib
 import secrets
+import threading
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
@@ -224,12 +225,30 @@ def token_for(session: Session, *, token: str) -> ApiToken:
     now = utcnow()
     if record.expires is not None and record.expires <= now:
         raise Unauthorized("the API token has expired: create a new one", code="token_expired")
-    # Recording every use would make each API call a write; once a minute is enough for audits.
-    if record.last_used is None or (now - record.last_used).total_seconds() > 60:
+    if _use_to_record(record, now):
         record.last_used = now
         session.add(record)
         session.flush()
     return record
+
+
+USE_RECORDED_EVERY = 60  # seconds
+_uses_recorded: dict[str, datetime] = {}  # by this process: token hash → when
+_uses_lock = threading.Lock()
+
+
+def _use_to_record(record: ApiToken, now: datetime) -> bool:
+    """Whether this request records the token's use. Recording every use would make each API call a write;
+    once a minute is enough for audits, and by one request of the process: when every request in flight
+    with a busy token updated its row, each waited for the row lock the one before it held to its end."""
+    if record.last_used is not None and (now - record.last_used).total_seconds() <= USE_RECORDED_EVERY:
+        return False
+    with _uses_lock:
+        before = _uses_recorded.get(record.token_hash)
+        if before is not None and (now - before).total_seconds() <= USE_RECORDED_EVERY:
+            return False  # another request of this process is recording it
+        _uses_recorded[record.token_hash] = now
+    return True
 
 
 def user_for_token(session: Session, *, token: str) -> User:
