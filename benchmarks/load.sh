@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Load benchmark: Terbuka served as production serves it (uvicorn, 2 workers, PostgreSQL) with the
-# Pontianak demo, driven by wrk on 127.0.0.1: dataset JSON, search with facets, a datastore query and a
-# file download, DURATION seconds each (60 by default). Prints requests/s, p50/p99 latency, errors and the
+# Pontianak demo, driven by wrk on 127.0.0.1: dataset JSON (anonymous, and with a token), search with facets,
+# a datastore query (each once on a URL asked again and again, once on a new URL every request) and a file
+# download, DURATION seconds each (60 by default). Prints requests/s, p50/p99 latency, errors and the
 # server's memory before and after each run beside the targets.
 #   bash benchmarks/load.sh            # needs PostgreSQL on 127.0.0.1:5432 (user postgres) and wrk
 #   DURATION=10 CONNECTIONS=32 bash benchmarks/load.sh
