@@ -63,9 +63,8 @@ def keep(key: Hashable, value: Any, since: int, size: int = 0) -> None:
         _kept_bytes += size
 
 
-def cached(key: Hashable, compute: Callable[[], T], keep_if: Callable[[T], bool] | None = None) -> T:
-    """``compute()``, or what it gave for ``key`` less than the configured seconds ago. Errors are not kept,
-    nor an answer ``keep_if`` refuses (one too large to hold, say)."""
+def cached(key: Hashable, compute: Callable[[], T]) -> T:
+    """``compute()``, or what it gave for ``key`` less than the configured seconds ago. Errors are not kept."""
     if get_settings().public_cache_seconds <= 0:
         return compute()
     hit = _entries.get(key)
@@ -77,7 +76,7 @@ def cached(key: Hashable, compute: Callable[[], T], keep_if: Callable[[T], bool]
     except BaseException:
         keep(key, None, since)
         raise
-    keep(key, value if keep_if is None or keep_if(value) else None, since)
+    keep(key, value, since)
     return value
 
 
